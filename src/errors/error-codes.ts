@@ -66,6 +66,11 @@ export const ERROR_CODES = {
     httpStatus: 415,
     meaning: 'The Content-Type (or its charset) is not one the container reads.',
   },
+  INTERNAL_ERROR: {
+    layer: 'request',
+    httpStatus: 500,
+    meaning: 'A bug: logged with its request id and answered without internals.',
+  },
 } as const satisfies Record<string, { layer: ErrorLayer; httpStatus: number; meaning: string }>;
 
 /** Where an error code is used: see {@link ERROR_CODES}. */

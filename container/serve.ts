@@ -1,0 +1,121 @@
+import cluster from 'node:cluster';
+import type { AddressInfo } from 'node:net';
+import { ConfigurationError } from '../src/config/environment';
+import { createLogger } from '../src/observability/logger';
+import type { ContainerConfig } from './container-config';
+import { loadContainerConfig } from './container-config';
+import { createContainerServer } from './container-server';
+import type { ModelManifest } from './model-manifest';
+import { loadModelManifest, ManifestError } from './model-manifest';
+
+/** How long in-flight requests may take to finish after SIGTERM before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 30_000;
+
+type ShutdownMessage = { readonly type: 'shutdown' };
+
+/**
+ * Loads configuration and the model manifest, or exits with a clear message: a container that cannot
+ * serve correctly must fail its start-up, where SageMaker reports it, not its first request.
+ */
+function loadOrExit(): { config: ContainerConfig; manifest: ModelManifest } {
+  try {
+    const config = loadContainerConfig();
+    return { config, manifest: loadModelManifest(config.modelDirectory) };
+  } catch (error) {
+    if (error instanceof ConfigurationError || error instanceof ManifestError) {
+      process.stderr.write(`calculator container cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+function runPrimary(config: ContainerConfig, manifest: ModelManifest): void {
+  const logger = createLogger({ name: 'calculator-container', level: config.logLevel });
+  let shuttingDown = false;
+  let listening = 0;
+
+  const fork = () => cluster.fork();
+  for (let index = 0; index < config.workers; index += 1) fork();
+
+  cluster.on('listening', (_worker, address) => {
+    listening += 1;
+    if (listening === config.workers) {
+      logger.info(
+        {
+          port: address.port,
+          host: config.host,
+          workers: config.workers,
+          model: `${manifest.name}@${manifest.version}`,
+        },
+        'ready',
+      );
+    }
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (shuttingDown) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    logger.error({ workerPid: worker.process.pid, code, signal }, 'worker died; starting another');
+    listening -= 1;
+    fork();
+  });
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const workers = Object.values(cluster.workers ?? {});
+    if (workers.length === 0) process.exit(0);
+    for (const worker of workers) worker?.send({ type: 'shutdown' } satisfies ShutdownMessage);
+    setTimeout(() => {
+      logger.warn('in-flight requests did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+function runWorker(config: ContainerConfig, manifest: ModelManifest): void {
+  const logger = createLogger({ name: 'calculator-container', level: config.logLevel });
+  const { server, startDraining } = createContainerServer({ config, manifest, logger });
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    startDraining();
+    server.on('close', () => process.exit(0));
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+  };
+  process.on('message', (message: ShutdownMessage) => {
+    if (message?.type === 'shutdown') stop();
+  });
+  // A terminal's Ctrl+C reaches every process of the group; the primary going away must not orphan us.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('disconnect', stop);
+  server.listen(config.port, config.host, () => {
+    logger.debug({ port: (server.address() as AddressInfo).port }, 'worker listening');
+  });
+}
+
+/**
+ * The image's entry point. SageMaker starts the image as `docker run IMAGE serve`; any other command is
+ * refused with a message, since this image serves and does not train.
+ */
+function main(argv: readonly string[]): void {
+  const command = argv[0] ?? 'serve';
+  if (command !== 'serve') {
+    process.stderr.write(
+      `Unknown command ${JSON.stringify(command)}: this image only serves (run it with "serve").\n`,
+    );
+    process.exit(2);
+  }
+  const { config, manifest } = loadOrExit();
+  if (cluster.isPrimary) runPrimary(config, manifest);
+  else runWorker(config, manifest);
+}
+
+main(process.argv.slice(2));

@@ -1,0 +1,20 @@
+import pino from 'pino';
+import type { LogLevel } from '../config/environment';
+
+/** The structured logger used everywhere: JSON lines on stdout. */
+export type Logger = pino.Logger;
+
+/**
+ * Creates a JSON-lines logger. Payloads are never logged at info level; request ids are added by the
+ * servers as child bindings.
+ */
+export function createLogger(options: { readonly name: string; readonly level: LogLevel }): Logger {
+  return pino({
+    name: options.name,
+    level: options.level,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: ['*.authorization', '*.headers.authorization', '*.credentials'], censor: '[redacted]' },
+  });
+}

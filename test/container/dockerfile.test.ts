@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dockerfileServeCommand, ROOT } from '../harness/container-process';
+
+const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+const containerStage = dockerfile.slice(dockerfile.indexOf(' AS container'));
+
+describe('Dockerfile', () => {
+  it('starts the same serve entry the container tests start', () => {
+    expect(dockerfileServeCommand(dockerfile)).toEqual(['node', 'dist/container/serve.js', 'serve']);
+    const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<
+      string,
+      string
+    >;
+    expect(scripts['serve:container']).toContain(dockerfileServeCommand(dockerfile).slice(1).join(' '));
+  });
+
+  it('uses exec-form ENTRYPOINT so SageMaker’s `docker run IMAGE serve` reaches node as PID 1', () => {
+    expect(containerStage).toMatch(/^ENTRYPOINT \["node", "dist\/container\/serve\.js"\]$/m);
+  });
+
+  it('is multi-stage on Node 24 slim, with production dependencies only and a non-root user', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-slim$/m);
+    expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(3);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(containerStage).toMatch(/^USER node$/m);
+  });
+
+  it('declares the bind-to-port capability and exposes 8080', () => {
+    expect(containerStage).toMatch(
+      /^LABEL com\.amazonaws\.sagemaker\.capabilities\.accept-bind-to-port=true$/m,
+    );
+    expect(containerStage).toMatch(/^EXPOSE 8080$/m);
+  });
+});

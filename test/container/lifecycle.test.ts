@@ -1,0 +1,142 @@
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { ROOT, runContainerToExit, startContainer } from '../harness/container-process';
+
+const fixture = (name: string) => join(ROOT, 'test', 'fixtures', name);
+
+describe('graceful shutdown', () => {
+  it('finishes a request that is in flight when SIGTERM arrives, then exits 0', async () => {
+    const container = await startContainer();
+    const body = JSON.stringify([{ operation: 'add', a: 10, b: 5 }]);
+    const pending = request(`${container.url}/invocations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    });
+    const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      pending.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode!, text }));
+      });
+      pending.on('error', reject);
+    });
+    // Half the body now, so the request is in flight when the signal arrives.
+    pending.write(body.slice(0, 10));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    container.process.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(container.process.exitCode).toBeNull();
+    pending.end(body.slice(10));
+
+    const response = await answered;
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toEqual([expect.objectContaining({ result: 15, status: 'success' })]);
+    expect(await container.exited).toEqual({ code: 0, signal: null });
+    expect(container.output()).toMatch(/shutting down: finishing in-flight requests/);
+  });
+});
+
+describe('workers', () => {
+  it('runs SAGEMAKER_MODEL_SERVER_WORKERS workers and reports them as MaxConcurrentTransforms', async () => {
+    const container = await startContainer({ SAGEMAKER_MODEL_SERVER_WORKERS: '2' });
+    try {
+      expect(container.output()).toMatch(/"workers":2/);
+      const parameters = await (await fetch(`${container.url}/execution-parameters`)).json();
+      expect(parameters).toEqual(expect.objectContaining({ MaxConcurrentTransforms: 2 }));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, a) =>
+          fetch(`${container.url}/invocations`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ operation: 'sqrt', a: a * a }),
+          }).then((response) => response.json() as Promise<{ result: number }>),
+        ),
+      );
+      expect(answers.map((answer) => answer.result)).toEqual(Array.from({ length: 20 }, (_, a) => a));
+    } finally {
+      await container.stop();
+    }
+  });
+});
+
+describe('the model artifact', () => {
+  it('serves only the operations model.json enables, with its default angle unit', async () => {
+    const container = await startContainer({ SM_MODEL_DIR: fixture('add-only-model') });
+    try {
+      expect(container.output()).toMatch(/"model":"adder@2.0.0"/);
+      const response = await fetch(`${container.url}/invocations`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify([
+          { operation: 'add', a: 1, b: 2 },
+          { operation: 'subtract', a: 1, b: 2 },
+        ]),
+      });
+      const [added, subtracted] = (await response.json()) as Record<string, unknown>[];
+      expect(added).toEqual(expect.objectContaining({ result: 3 }));
+      expect(subtracted).toEqual(
+        expect.objectContaining({
+          error_code: 'UNSUPPORTED_OPERATION',
+          error: expect.stringMatching(/supported operations: add$/),
+        }),
+      );
+    } finally {
+      await container.stop();
+    }
+  });
+
+  it.each([
+    ['malformed-model', /model\.json is not valid JSON/],
+    [
+      'invalid-model',
+      /model\.json is not a valid model manifest: .*operations\.1: unknown operation "squareroot".*Unrecognized key: "default"/,
+    ],
+  ])('fails start-up with a clear message for %s', async (name, message) => {
+    const { code, output } = await runContainerToExit({ SM_MODEL_DIR: fixture(name) });
+    expect(code).toBe(1);
+    expect(output).toMatch(/calculator container cannot start: /);
+    expect(output).toMatch(message);
+  });
+});
+
+describe('start-up', () => {
+  it.each([
+    [
+      { SAGEMAKER_BIND_TO_PORT: 'eighty' },
+      /SAGEMAKER_BIND_TO_PORT must be a whole number from 0 to 65535, got "eighty"/,
+    ],
+    [
+      { SAGEMAKER_MODEL_SERVER_WORKERS: '0' },
+      /SAGEMAKER_MODEL_SERVER_WORKERS must be a whole number from 1 to 64/,
+    ],
+    [{ SAGEMAKER_MAX_PAYLOAD_IN_MB: '-1' }, /SAGEMAKER_MAX_PAYLOAD_IN_MB must be a number greater than 0/],
+    [{ LOCAL_ENDPOINT_NAME: 'no spaces' }, /LOCAL_ENDPOINT_NAME must be a SageMaker endpoint name/],
+  ])('refuses %j with a message naming the variable', async (env, message) => {
+    const { code, output } = await runContainerToExit(env);
+    expect(code).toBe(1);
+    expect(output).toMatch(message);
+  });
+
+  it('refuses commands other than serve', async () => {
+    const { code, output } = await runContainerToExit({}, ['node', 'dist/container/serve.js', 'train']);
+    expect(code).toBe(2);
+    expect(output).toMatch(/this image only serves/);
+  });
+
+  it('honours a smaller SAGEMAKER_MAX_PAYLOAD_IN_MB', async () => {
+    const container = await startContainer({ SAGEMAKER_MAX_PAYLOAD_IN_MB: '1' });
+    try {
+      const response = await fetch(`${container.url}/invocations`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(Array(60_000).fill({ operation: 'add', a: 1, b: 2 })),
+      });
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual(expect.objectContaining({ error_code: 'PAYLOAD_TOO_LARGE' }));
+      const parameters = await (await fetch(`${container.url}/execution-parameters`)).json();
+      expect(parameters).toEqual(expect.objectContaining({ MaxPayloadInMB: 1 }));
+    } finally {
+      await container.stop();
+    }
+  });
+});
