@@ -59,7 +59,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: {
     layer: 'request',
     httpStatus: 413,
-    meaning: 'The body is larger than SAGEMAKER_MAX_PAYLOAD_IN_MB.',
+    meaning: 'The body is larger than SAGEMAKER_MAX_PAYLOAD_IN_MB (container) or MAX_REQUEST_BYTES (API).',
   },
   UNSUPPORTED_MEDIA_TYPE: {
     layer: 'request',
@@ -70,6 +70,47 @@ export const ERROR_CODES = {
     layer: 'request',
     httpStatus: 500,
     meaning: 'A bug: logged with its request id and answered without internals.',
+  },
+  BAD_USER_INPUT: {
+    layer: 'api',
+    httpStatus: 400,
+    meaning: 'A GraphQL argument or variable is of the wrong type, or a list is over its limit.',
+  },
+  BAD_REQUEST: {
+    layer: 'api',
+    httpStatus: 400,
+    meaning: 'The HTTP request is not a GraphQL request (bad JSON, too many batched operations, CSRF check).',
+  },
+  GRAPHQL_PARSE_FAILED: {
+    layer: 'api',
+    httpStatus: 400,
+    meaning: 'The query does not parse, or has more tokens than MAX_QUERY_TOKENS.',
+  },
+  GRAPHQL_VALIDATION_FAILED: {
+    layer: 'api',
+    httpStatus: 400,
+    meaning:
+      'The query does not match the schema, or is deeper or wider than MAX_QUERY_DEPTH / MAX_ROOT_FIELDS.',
+  },
+  ENDPOINT_UNAVAILABLE: {
+    layer: 'api',
+    httpStatus: 200,
+    meaning: 'The SageMaker endpoint could not be reached, is not ready, or is throttling.',
+  },
+  ENDPOINT_TIMEOUT: {
+    layer: 'api',
+    httpStatus: 200,
+    meaning: 'The SageMaker endpoint did not answer within ENDPOINT_TIMEOUT_MS.',
+  },
+  ENDPOINT_ERROR: {
+    layer: 'api',
+    httpStatus: 200,
+    meaning: 'The SageMaker endpoint answered with an error or an unexpected body.',
+  },
+  INTERNAL_SERVER_ERROR: {
+    layer: 'api',
+    httpStatus: 500,
+    meaning: 'A bug in the API: logged with the request id, answered without internals.',
   },
 } as const satisfies Record<string, { layer: ErrorLayer; httpStatus: number; meaning: string }>;
 
@@ -88,6 +129,9 @@ export type CalculationErrorCode = CodesOfLayer<'calculation'>;
 
 /** The codes that fail a whole request to the inference container. */
 export type RequestErrorCode = CodesOfLayer<'request'>;
+
+/** The GraphQL `extensions.code` values the API answers with. */
+export type ApiErrorCode = CodesOfLayer<'api'> | 'PAYLOAD_TOO_LARGE';
 
 /** The calculation error codes, in registry order. */
 export const CALCULATION_ERROR_CODES = (Object.keys(ERROR_CODES) as ErrorCode[]).filter(

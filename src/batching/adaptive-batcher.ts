@@ -1,0 +1,128 @@
+/** How an {@link AdaptiveBatcher} groups items and sends them. */
+export interface AdaptiveBatcherOptions<I, O> {
+  /** Sends one batch (one endpoint invocation); resolves with one result per item, in order. */
+  readonly dispatch: (items: readonly I[]) => Promise<readonly O[]>;
+  /** An item's size in bytes on the wire, for {@link maxBytes}. */
+  readonly sizeOf: (item: I) => number;
+  /** Items per batch at most. */
+  readonly maxItems: number;
+  /** Bytes per batch at most (a single larger item still goes, alone). */
+  readonly maxBytes: number;
+  /** Batches in flight at most. */
+  readonly maxInFlight: number;
+  /**
+   * A batch that is not full leaves only while fewer than this many batches are in flight; otherwise it
+   * waits for one to finish and grows meanwhile. Full batches leave whenever {@link maxInFlight} allows.
+   */
+  readonly eagerInFlight?: number;
+  /**
+   * Runs `task` once the current turn of the event loop is done (default `setImmediate`): items queued in
+   * the same turn (one request's DataLoader batch, the operations of an HTTP batch) leave together. Not a
+   * timer: nothing waits for time to pass.
+   */
+  readonly defer?: (task: () => void) => void;
+}
+
+interface Entry<I, O> {
+  readonly item: I;
+  readonly bytes: number;
+  readonly resolve: (value: O) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/**
+ * Coalesces what every request needs into few dispatches. When nothing is in flight a lone item leaves at
+ * the end of the current event-loop turn, with no timer; while dispatches are in flight, new items queue
+ * and leave together when one finishes. In-flight dispatches, items and bytes per dispatch are bounded.
+ */
+export class AdaptiveBatcher<I, O> {
+  private readonly queue: Entry<I, O>[] = [];
+  private head = 0;
+  private queuedBytes = 0;
+  private inFlight = 0;
+  private scheduled = false;
+  private readonly eagerInFlight: number;
+  private readonly defer: (task: () => void) => void;
+
+  constructor(private readonly options: AdaptiveBatcherOptions<I, O>) {
+    this.eagerInFlight = Math.min(options.eagerInFlight ?? 1, options.maxInFlight);
+    this.defer = options.defer ?? ((task) => setImmediate(task));
+  }
+
+  /** Queues one item; resolves with its result, or rejects with its dispatch's error. */
+  load(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      const bytes = this.options.sizeOf(item);
+      this.queue.push({ item, bytes, resolve, reject });
+      this.queuedBytes += bytes;
+      if (!this.scheduled) {
+        this.scheduled = true;
+        this.defer(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
+    });
+  }
+
+  /** Items waiting to leave. */
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Dispatches under way. */
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
+
+  // ---- private ----
+
+  private pump(): void {
+    while (this.queued > 0 && this.inFlight < this.options.maxInFlight) {
+      const full = this.queued >= this.options.maxItems || this.queuedBytes >= this.options.maxBytes;
+      if (!full && this.inFlight >= this.eagerInFlight) return;
+      this.send(this.takeBatch());
+    }
+  }
+
+  private takeBatch(): Entry<I, O>[] {
+    const batch: Entry<I, O>[] = [];
+    let bytes = 0;
+    while (this.head < this.queue.length && batch.length < this.options.maxItems) {
+      const entry = this.queue[this.head]!;
+      if (batch.length > 0 && bytes + entry.bytes > this.options.maxBytes) break;
+      batch.push(entry);
+      bytes += entry.bytes;
+      this.head += 1;
+    }
+    this.queuedBytes -= bytes;
+    // Compact now and then so the array does not grow without bound under steady load.
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    return batch;
+  }
+
+  private send(batch: Entry<I, O>[]): void {
+    this.inFlight += 1;
+    let dispatched: Promise<readonly O[]>;
+    try {
+      dispatched = this.options.dispatch(batch.map((entry) => entry.item));
+    } catch (error) {
+      dispatched = Promise.reject(error);
+    }
+    dispatched
+      .then((results) => {
+        if (results.length !== batch.length) {
+          throw new Error(`dispatch returned ${results.length} results for ${batch.length} items`);
+        }
+        batch.forEach((entry, index) => entry.resolve(results[index]!));
+      })
+      .catch((error: unknown) => batch.forEach((entry) => entry.reject(error)))
+      .finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+  }
+}

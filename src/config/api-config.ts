@@ -1,0 +1,125 @@
+import type { Environment, LogLevel } from './environment';
+import {
+  ConfigurationError,
+  LOG_LEVELS,
+  readChoice,
+  readInteger,
+  readOptionalString,
+  readString,
+} from './environment';
+
+/** Where the endpoint is: started by the API itself (embedded), or a SageMaker endpoint in AWS. */
+export type EndpointTarget =
+  | { readonly mode: 'embedded'; readonly endpointName: string; readonly workers: number }
+  | {
+      readonly mode: 'sagemaker';
+      readonly endpointName: string;
+      readonly region: string;
+      readonly runtimeUrl: string | undefined;
+    };
+
+/** How the shared batcher may group calculations into invocations. */
+export interface BatchingConfig {
+  readonly maxItems: number;
+  readonly maxBytes: number;
+  readonly maxInFlight: number;
+}
+
+/** Limits on what one HTTP request may ask of the API. */
+export interface RequestLimits {
+  readonly maxBatchCalculateItems: number;
+  readonly maxHttpBatchOperations: number;
+  readonly maxQueryDepth: number;
+  readonly maxRootFields: number;
+  readonly maxQueryTokens: number;
+  readonly maxRequestBytes: number;
+}
+
+/** The API's settings, parsed once at start-up. */
+export interface ApiConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly environment: 'development' | 'production' | 'test';
+  readonly logLevel: LogLevel;
+  readonly endpoint: EndpointTarget;
+  readonly endpointTimeoutMs: number;
+  readonly endpointMaxAttempts: number;
+  readonly batching: BatchingConfig;
+  readonly limits: RequestLimits;
+  /** Whether introspection and the GraphQL IDE at GET /graphql are served. */
+  readonly graphqlIde: boolean;
+}
+
+const ENDPOINT_NAME = {
+  regex: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
+  description: 'a SageMaker endpoint name (letters, digits and hyphens, at most 63 characters)',
+};
+
+function readEndpoint(env: Environment): EndpointTarget {
+  const endpointName = readOptionalString(env, 'SAGEMAKER_ENDPOINT_NAME');
+  if (endpointName === undefined) {
+    return {
+      mode: 'embedded',
+      endpointName: readString(env, 'LOCAL_ENDPOINT_NAME', 'calculator', ENDPOINT_NAME),
+      workers: readInteger(env, 'LOCAL_ENDPOINT_WORKERS', 1, 1, 64),
+    };
+  }
+  readString(env, 'SAGEMAKER_ENDPOINT_NAME', '', ENDPOINT_NAME);
+  const region = readOptionalString(env, 'AWS_REGION');
+  if (region === undefined) {
+    throw new ConfigurationError(
+      'AWS_REGION must be set (e.g. us-east-1) when SAGEMAKER_ENDPOINT_NAME is set',
+    );
+  }
+  const runtimeUrl = readOptionalString(env, 'SAGEMAKER_RUNTIME_URL');
+  if (runtimeUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(runtimeUrl)) {
+    throw new ConfigurationError(
+      `SAGEMAKER_RUNTIME_URL must be an http(s) URL, got ${JSON.stringify(runtimeUrl)}`,
+    );
+  }
+  return { mode: 'sagemaker', endpointName, region, runtimeUrl };
+}
+
+/**
+ * Parses the API's environment. Nothing else in the API reads `process.env`.
+ *
+ * @throws ConfigurationError naming the variable and the values it accepts.
+ */
+export function loadApiConfig(env: Environment = process.env): ApiConfig {
+  const environment = readChoice(
+    env,
+    'NODE_ENV',
+    ['development', 'production', 'test'] as const,
+    'development',
+  );
+  const graphqlIde = readChoice(
+    env,
+    'GRAPHQL_IDE',
+    ['on', 'off'] as const,
+    environment === 'production' ? 'off' : 'on',
+  );
+  return {
+    port: readInteger(env, 'PORT', 4000, 0, 65535),
+    host: readString(env, 'HOST', '0.0.0.0'),
+    environment,
+    logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    endpoint: readEndpoint(env),
+    endpointTimeoutMs: readInteger(env, 'ENDPOINT_TIMEOUT_MS', 10_000, 100, 600_000),
+    endpointMaxAttempts: readInteger(env, 'ENDPOINT_MAX_ATTEMPTS', 3, 1, 10),
+    batching: {
+      maxItems: readInteger(env, 'BATCH_MAX_ITEMS', 1000, 1, 100_000),
+      // Well under SageMaker's 6 MB request limit, so a chunk never fails for its size.
+      maxBytes: readInteger(env, 'BATCH_MAX_BYTES', 1024 * 1024, 1024, 5 * 1024 * 1024),
+      maxInFlight: readInteger(env, 'BATCH_MAX_IN_FLIGHT', 8, 1, 256),
+    },
+    limits: {
+      maxBatchCalculateItems: readInteger(env, 'MAX_BATCH_CALCULATE_ITEMS', 10_000, 1, 1_000_000),
+      maxHttpBatchOperations: readInteger(env, 'MAX_HTTP_BATCH_OPERATIONS', 100, 1, 10_000),
+      maxQueryDepth: readInteger(env, 'MAX_QUERY_DEPTH', 8, 2, 100),
+      maxRootFields: readInteger(env, 'MAX_ROOT_FIELDS', 50, 1, 10_000),
+      maxQueryTokens: readInteger(env, 'MAX_QUERY_TOKENS', 200_000, 100, 10_000_000),
+      maxRequestBytes: readInteger(env, 'MAX_REQUEST_BYTES', 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    },
+    graphqlIde: graphqlIde === 'on',
+  };
+}

@@ -1,0 +1,91 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { LogLevel } from '../config/environment';
+import type { Logger } from '../observability/logger';
+import { projectRoot } from '../project-root';
+
+/** The local endpoint the API started: the inference container's own `serve` entry, in its own process. */
+export interface EmbeddedEndpoint {
+  readonly url: string;
+  readonly stop: () => Promise<void>;
+}
+
+const READY = /"port":(\d+)[^\n]*"msg":"ready"/;
+const START_TIMEOUT_MS = 20_000;
+
+/**
+ * Starts the inference container (`dist/container/serve.js serve`) on a free loopback port and waits for
+ * it to be ready. If it dies later it is started again on the same port, so the API recovers by itself.
+ * Its model manifest is `./model/model.json` when present, else the built-in defaults.
+ *
+ * @throws Error when it does not become ready within 20 seconds.
+ */
+export function startEmbeddedEndpoint(options: {
+  readonly endpointName: string;
+  readonly workers: number;
+  readonly logLevel: LogLevel;
+  readonly logger: Logger;
+}): Promise<EmbeddedEndpoint> {
+  const root = projectRoot();
+  const entry = join(root, 'dist', 'container', 'serve.js');
+  let child: ChildProcess;
+  let stopping = false;
+
+  const launch = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      child = spawn(process.execPath, [entry, 'serve'], {
+        cwd: root,
+        env: {
+          SAGEMAKER_BIND_TO_PORT: String(port),
+          HOST: '127.0.0.1',
+          SAGEMAKER_MODEL_SERVER_WORKERS: String(options.workers),
+          LOCAL_ENDPOINT_NAME: options.endpointName,
+          SM_MODEL_DIR: join(root, 'model'),
+          LOG_LEVEL: options.logLevel === 'silent' ? 'silent' : 'info',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let buffer = '';
+      let ready = false;
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the embedded endpoint did not start within ${START_TIMEOUT_MS / 1000} s`));
+      }, START_TIMEOUT_MS);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (!ready) {
+          buffer += chunk.toString();
+          const match = READY.exec(buffer);
+          if (match) {
+            ready = true;
+            clearTimeout(timer);
+            buffer = '';
+            resolve(Number(match[1]));
+          }
+        }
+        if (options.logLevel !== 'silent') process.stdout.write(chunk);
+      });
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (!ready) reject(new Error(`the embedded endpoint exited (${code ?? signal}) before it was ready`));
+        else if (!stopping) {
+          options.logger.error({ code, signal }, 'the embedded endpoint stopped; starting it again');
+          setTimeout(() => {
+            if (!stopping)
+              launch(port).catch((error: Error) => options.logger.error({ err: error }, 'restart failed'));
+          }, 500).unref();
+        }
+      });
+    });
+
+  return launch(0).then((port) => ({
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        stopping = true;
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  }));
+}

@@ -1,0 +1,43 @@
+import type { Metrics, InvocationOutcome } from '../observability/metrics';
+import type { Logger } from '../observability/logger';
+import type { EndpointClient } from './endpoint-client';
+import { toEndpointError } from './endpoint-error';
+
+const OUTCOMES = {
+  ENDPOINT_UNAVAILABLE: 'unavailable',
+  ENDPOINT_TIMEOUT: 'timeout',
+  ENDPOINT_ERROR: 'error',
+} as const satisfies Record<string, InvocationOutcome>;
+
+/**
+ * Wraps an endpoint client so every invocation is counted (by outcome), sized and timed, and every
+ * failure is logged with its cause (which may name hosts: logs only, never clients).
+ */
+export function instrumentEndpointClient(
+  client: EndpointClient,
+  metrics: Metrics,
+  logger: Logger,
+): EndpointClient {
+  return {
+    ...client,
+    async invoke(requests) {
+      metrics.batchSize.observe(requests.length);
+      const stopTimer = metrics.latency.startTimer();
+      try {
+        const outcomes = await client.invoke(requests);
+        metrics.invocations.inc({ outcome: 'success' });
+        return outcomes;
+      } catch (error) {
+        const endpointError = toEndpointError(error);
+        metrics.invocations.inc({ outcome: OUTCOMES[endpointError.code] });
+        logger.warn(
+          { err: endpointError.cause ?? error, code: endpointError.code, items: requests.length },
+          'invocation failed',
+        );
+        throw endpointError;
+      } finally {
+        stopTimer();
+      }
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLSchema } from 'graphql';
+import type { ApiConfig } from '../config/api-config';
+import type { Logger } from '../observability/logger';
+import { createFormatError } from './format-error';
+import type { GraphQLContext } from './graphql-context';
+import { queryLimitsRule } from './query-limits';
+
+/**
+ * Creates the Apollo Server shared by the HTTP service and the Lambda handler: HTTP batching on, CSRF
+ * prevention on, query limits, errors masked at one boundary. The landing page is off: the service serves
+ * its own offline IDE.
+ */
+export function createApolloServer(options: {
+  readonly schema: GraphQLSchema;
+  readonly config: ApiConfig;
+  readonly logger: Logger;
+}): ApolloServer<GraphQLContext> {
+  const { schema, config, logger } = options;
+  return new ApolloServer<GraphQLContext>({
+    schema,
+    allowBatchedHttpRequests: true,
+    csrfPrevention: true,
+    introspection: config.graphqlIde,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError(logger),
+    validationRules: [
+      queryLimitsRule({ maxDepth: config.limits.maxQueryDepth, maxRootFields: config.limits.maxRootFields }),
+    ],
+    parseOptions: { maxTokens: config.limits.maxQueryTokens },
+    logger: {
+      debug: (message: string) => logger.debug(message),
+      info: (message: string) => logger.info(message),
+      warn: (message: string) => logger.warn(message),
+      error: (message: string) => logger.error(message),
+    },
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+}

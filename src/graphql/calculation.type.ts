@@ -1,0 +1,71 @@
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import type { CalculationErrorCode as CalculationErrorCodeValue } from '../errors/error-codes';
+import { AngleUnit, CalculationErrorCode, CalculationStatus } from './enums';
+
+/** Why one calculation failed. */
+@ObjectType({ description: 'Why a calculation failed.' })
+export class CalculationError {
+  @Field(() => CalculationErrorCode)
+  code!: CalculationErrorCodeValue;
+
+  @Field({
+    description:
+      'Says what was expected and what arrived, e.g. "Calculation error in \'divide\': Division by zero".',
+  })
+  message!: string;
+}
+
+/** One calculation and its result, or its error. */
+@ObjectType({ description: 'One calculation and its result (null on failure) or its error.' })
+export class Calculation {
+  @Field()
+  operation!: string;
+
+  @Field(() => Float, { nullable: true })
+  a!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  b!: number | null;
+
+  @Field(() => [Float], { description: 'The numeric operands given, in order (a, then b).' })
+  operands!: number[];
+
+  @Field(() => String, { nullable: true })
+  expression!: string | null;
+
+  @Field(() => AngleUnit, { nullable: true })
+  angleUnit!: AngleUnit | null;
+
+  @Field(() => Float, { nullable: true, description: 'The result; null when status is ERROR.' })
+  result!: number | null;
+
+  @Field(() => CalculationStatus)
+  status!: CalculationStatus;
+
+  @Field(() => CalculationError, {
+    nullable: true,
+    description: 'Why it failed; null when status is SUCCESS.',
+  })
+  error!: CalculationError | null;
+}
+
+/** The answer to `batchCalculate`: every input's calculation, in input order, and counts. */
+@ObjectType({ description: 'Every input answered in input order, with counts.' })
+export class BatchCalculation {
+  @Field(() => [Calculation], {
+    nullable: 'items',
+    description:
+      'One entry per input, in order. An entry is null only when the endpoint failed for it; the GraphQL error ' +
+      'at its path says why (ENDPOINT_UNAVAILABLE, ENDPOINT_TIMEOUT, ENDPOINT_ERROR).',
+  })
+  results!: (Calculation | null)[];
+
+  @Field(() => Int, { description: 'Number of inputs.' })
+  total!: number;
+
+  @Field(() => Int, { description: 'Inputs whose status is SUCCESS.' })
+  succeeded!: number;
+
+  @Field(() => Int, { description: 'Inputs that failed: status ERROR, or unanswered by the endpoint.' })
+  failed!: number;
+}

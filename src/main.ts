@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import type { ApiConfig } from './config/api-config';
+import { loadApiConfig } from './config/api-config';
+import { ConfigurationError } from './config/environment';
+import { createAwsEndpointClient, createLocalEndpointClient, startApi } from './bootstrap';
+import type { EmbeddedEndpoint } from './endpoint/embedded-endpoint';
+import { startEmbeddedEndpoint } from './endpoint/embedded-endpoint';
+import { createLogger } from './observability/logger';
+
+function loadConfigOrExit(): ApiConfig {
+  try {
+    return loadApiConfig();
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`calculator API cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** `npm start`: the API, on an embedded local endpoint unless SAGEMAKER_ENDPOINT_NAME is set. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ name: 'calculator-api', level: config.logLevel });
+  let embedded: EmbeddedEndpoint | undefined;
+  let endpointClient;
+  if (config.endpoint.mode === 'embedded') {
+    embedded = await startEmbeddedEndpoint({
+      endpointName: config.endpoint.endpointName,
+      workers: config.endpoint.workers,
+      logLevel: config.logLevel,
+      logger,
+    });
+    endpointClient = createLocalEndpointClient(config, embedded.url, config.endpoint.endpointName);
+  } else {
+    endpointClient = createAwsEndpointClient(config);
+  }
+  const api = await startApi({ config, endpointClient, logger });
+  logger.info(
+    { url: `${api.url}/graphql`, endpoint: config.endpoint.endpointName, mode: config.endpoint.mode },
+    `GraphQL API ready at ${api.url}/graphql (${config.endpoint.mode} endpoint)`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await api.stop();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`calculator API failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

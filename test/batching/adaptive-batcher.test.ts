@@ -1,0 +1,185 @@
+import { AdaptiveBatcher } from '../../src/batching/adaptive-batcher';
+
+/** A dispatch whose batches stay in flight until the test releases them. */
+function controllableDispatch() {
+  const batches: { items: number[]; release: () => void; fail: (error: Error) => void }[] = [];
+  const dispatch = (items: readonly number[]) =>
+    new Promise<number[]>((resolve, reject) => {
+      batches.push({
+        items: [...items],
+        release: () => resolve(items.map((item) => item * 10)),
+        fail: reject,
+      });
+    });
+  return { batches, dispatch };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('AdaptiveBatcher with a fake clock', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 0 }));
+  afterEach(() => jest.useRealTimers());
+
+  it('sends a lone item when idle without waiting for the clock to move', async () => {
+    const sentAt: number[] = [];
+    const batcher = new AdaptiveBatcher<number, number>({
+      dispatch: async (items) => {
+        sentAt.push(Date.now());
+        return items.map((item) => item + 1);
+      },
+      sizeOf: () => 1,
+      maxItems: 100,
+      maxBytes: 1000,
+      maxInFlight: 4,
+    });
+    const result = batcher.load(41);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(sentAt).toEqual([0]);
+    await expect(result).resolves.toBe(42);
+    expect(Date.now()).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('holds items queued while a batch is in flight until it finishes, whatever the clock says', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const batcher = new AdaptiveBatcher<number, number>({
+      dispatch,
+      sizeOf: () => 1,
+      maxItems: 100,
+      maxBytes: 1000,
+      maxInFlight: 4,
+    });
+    const first = batcher.load(1);
+    await jest.advanceTimersByTimeAsync(0);
+    const rest = [2, 3, 4].map((item) => batcher.load(item));
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(batches.map((batch) => batch.items)).toEqual([[1]]);
+    batches[0]!.release();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(batches.map((batch) => batch.items)).toEqual([[1], [2, 3, 4]]);
+    batches[1]!.release();
+    await expect(Promise.all([first, ...rest])).resolves.toEqual([10, 20, 30, 40]);
+  });
+});
+
+describe('AdaptiveBatcher', () => {
+  it('coalesces items queued in the same turn into one dispatch', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const batcher = new AdaptiveBatcher<number, number>({
+      dispatch,
+      sizeOf: () => 1,
+      maxItems: 100,
+      maxBytes: 1000,
+      maxInFlight: 4,
+    });
+    const results = Array.from({ length: 20 }, (_, index) => batcher.load(index));
+    await settle();
+    expect(batches).toHaveLength(1);
+    batches[0]!.release();
+    await expect(Promise.all(results)).resolves.toEqual(Array.from({ length: 20 }, (_, index) => index * 10));
+  });
+
+  it('splits by maxItems and sends full batches in parallel up to maxInFlight', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const batcher = new AdaptiveBatcher<number, number>({
+      dispatch,
+      sizeOf: () => 1,
+      maxItems: 10,
+      maxBytes: 1e6,
+      maxInFlight: 3,
+    });
+    const results = Array.from({ length: 45 }, (_, index) => batcher.load(index));
+    await settle();
+    expect(batches.map((batch) => batch.items.length)).toEqual([10, 10, 10]);
+    expect(batcher.inFlightCount).toBe(3);
+    expect(batcher.queued).toBe(15);
+    batches[0]!.release();
+    await settle();
+    expect(batches.map((batch) => batch.items.length)).toEqual([10, 10, 10, 10]);
+    while (batches.some((batch) => batch.items.length > 0)) {
+      batches.shift()!.release();
+      await settle();
+    }
+    await expect(Promise.all(results)).resolves.toEqual(Array.from({ length: 45 }, (_, index) => index * 10));
+  });
+
+  it('keeps each batch within maxBytes, letting an oversized item go alone', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const batcher = new AdaptiveBatcher<number, number>({
+      dispatch,
+      sizeOf: (item) => item,
+      maxItems: 100,
+      maxBytes: 10,
+      maxInFlight: 10,
+    });
+    const results = [4, 4, 4, 30, 1].map((item) => batcher.load(item));
+    await settle();
+    // Full batches leave at once; the last, partial one waits for a dispatch to finish.
+    expect(batches.map((batch) => batch.items)).toEqual([[4, 4], [4], [30]]);
+    batches.forEach((batch) => batch.release());
+    await settle();
+    expect(batches.map((batch) => batch.items)).toEqual([[4, 4], [4], [30], [1]]);
+    batches[3]!.release();
+    await expect(Promise.all(results)).resolves.toEqual([40, 40, 40, 300, 10]);
+  });
+
+  it('fails only the items of the dispatch that failed', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const batcher = new AdaptiveBatcher<number, number>({
+      dispatch,
+      sizeOf: () => 1,
+      maxItems: 2,
+      maxBytes: 100,
+      maxInFlight: 2,
+    });
+    const results = [1, 2, 3, 4].map((item) => batcher.load(item).catch((error: Error) => error.message));
+    await settle();
+    batches[0]!.fail(new Error('timed out'));
+    batches[1]!.release();
+    await expect(Promise.all(results)).resolves.toEqual(['timed out', 'timed out', 30, 40]);
+  });
+
+  it('rejects the items of a dispatch that throws synchronously or answers the wrong number of results', async () => {
+    let calls = 0;
+    const batcher = new AdaptiveBatcher<number, number>({
+      dispatch: (items) => {
+        calls += 1;
+        if (calls === 1) throw new Error('boom');
+        return Promise.resolve(items.slice(1));
+      },
+      sizeOf: () => 1,
+      maxItems: 2,
+      maxBytes: 100,
+      maxInFlight: 1,
+    });
+    const results = [1, 2, 3, 4].map((item) => batcher.load(item).catch((error: Error) => error.message));
+    await expect(Promise.all(results)).resolves.toEqual([
+      'boom',
+      'boom',
+      'dispatch returned 1 results for 2 items',
+      'dispatch returned 1 results for 2 items',
+    ]);
+  });
+
+  it('never has more than maxInFlight dispatches under way', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const batcher = new AdaptiveBatcher<number, number>({
+      dispatch: async (items) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        inFlight -= 1;
+        return items;
+      },
+      sizeOf: () => 1,
+      maxItems: 3,
+      maxBytes: 100,
+      maxInFlight: 2,
+      eagerInFlight: 2,
+    });
+    const results = await Promise.all(Array.from({ length: 100 }, (_, index) => batcher.load(index)));
+    expect(results).toEqual(Array.from({ length: 100 }, (_, index) => index));
+    expect(peak).toBe(2);
+  });
+});
