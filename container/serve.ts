@@ -76,6 +76,12 @@ function runPrimary(config: ContainerConfig, manifest: ModelManifest): void {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  // Started by the API as its embedded endpoint (with an IPC channel): leave when the API does, even if it
+  // was killed outright. Under SageMaker there is no channel and this does nothing.
+  if (process.channel) {
+    process.on('disconnect', () => shutdown('SIGTERM'));
+    process.channel.unref();
+  }
 }
 
 function runWorker(config: ContainerConfig, manifest: ModelManifest): void {

@@ -45,7 +45,7 @@ export async function startApi(options: StartApiOptions): Promise<StartedApi> {
     logger,
     ...(options.eagerInFlight === undefined ? {} : { eagerInFlight: options.eagerInFlight }),
   });
-  const apollo = createApolloServer({ schema: await buildCalculatorSchema(), config, logger });
+  const apollo = createApolloServer({ schema: buildCalculatorSchema(), config, logger });
   await apollo.start();
   const app = createApp({ services, apollo, ...(options.mount ? { mount: options.mount } : {}) });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -44,7 +44,8 @@ export function startEmbeddedEndpoint(options: {
           SM_MODEL_DIR: join(root, 'model'),
           LOG_LEVEL: options.logLevel === 'silent' ? 'silent' : 'info',
         },
-        stdio: ['ignore', 'pipe', 'inherit'],
+        // The IPC channel closes when this process dies, however it dies: the endpoint then exits too.
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       });
       let buffer = '';
       let ready = false;

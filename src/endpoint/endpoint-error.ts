@@ -47,22 +47,54 @@ const UNAVAILABLE_SERVICE_ERRORS = new Set([
 ]);
 const TIMEOUT_ERRORS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
+const NETWORK_CODE_IN_MESSAGE = /\b(E[A-Z_]{3,})\b/;
+
+interface ErrorFacts {
+  readonly names: Set<string>;
+  readonly codes: Set<string>;
+  readonly status: number | undefined;
+}
+
+/** Reads names, codes and HTTP status along the error's `cause` chain (the SDK wraps some errors). */
+function factsOf(error: unknown): ErrorFacts {
+  const names = new Set<string>();
+  const codes = new Set<string>();
+  let status: number | undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth += 1) {
+    const candidate = current as {
+      name?: unknown;
+      code?: unknown;
+      message?: unknown;
+      $metadata?: { httpStatusCode?: number };
+      cause?: unknown;
+    };
+    if (typeof candidate.name === 'string') names.add(candidate.name);
+    if (typeof candidate.code === 'string') codes.add(candidate.code);
+    // Errors from another realm (e.g. a test sandbox) reach the SDK as strings: keep their code.
+    const inMessage =
+      typeof candidate.message === 'string' ? NETWORK_CODE_IN_MESSAGE.exec(candidate.message) : null;
+    if (inMessage) codes.add(inMessage[1]!);
+    status ??= candidate.$metadata?.httpStatusCode;
+    current = candidate.cause;
+  }
+  return { names, codes, status };
+}
+
+const intersects = (values: Set<string>, known: Set<string>) => [...values].some((value) => known.has(value));
+
 /**
  * The one place that maps what the SDK throws to an {@link EndpointError}: timeouts, unreachable or
  * not-ready endpoints, and everything else (ModelError, ValidationError, unexpected answers).
  */
 export function toEndpointError(error: unknown): EndpointError {
   if (error instanceof EndpointError) return error;
-  const candidate = error as
-    { name?: string; code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  const name = candidate?.name ?? '';
-  const code = candidate?.code ?? '';
-  if (TIMEOUT_ERRORS.has(name) || code === 'ETIMEDOUT')
+  const { names, codes, status } = factsOf(error);
+  if (intersects(names, TIMEOUT_ERRORS) || codes.has('ETIMEDOUT'))
     return new EndpointError('ENDPOINT_TIMEOUT', { cause: error });
-  if (UNAVAILABLE_NETWORK_CODES.has(code) || UNAVAILABLE_SERVICE_ERRORS.has(name)) {
+  if (intersects(codes, UNAVAILABLE_NETWORK_CODES) || intersects(names, UNAVAILABLE_SERVICE_ERRORS)) {
     return new EndpointError('ENDPOINT_UNAVAILABLE', { cause: error });
   }
-  const status = candidate?.$metadata?.httpStatusCode;
   if (status === 503 || status === 502) return new EndpointError('ENDPOINT_UNAVAILABLE', { cause: error });
   return new EndpointError('ENDPOINT_ERROR', { cause: error });
 }

@@ -24,6 +24,8 @@ export function createApolloServer(options: {
     csrfPrevention: true,
     introspection: config.graphqlIde,
     includeStacktraceInErrorResponses: false,
+    // The composition root owns shutdown (HTTP server, Apollo, embedded endpoint, in that order).
+    stopOnTerminationSignals: false,
     formatError: createFormatError(logger),
     validationRules: [
       queryLimitsRule({ maxDepth: config.limits.maxQueryDepth, maxRootFields: config.limits.maxRootFields }),

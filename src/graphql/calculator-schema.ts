@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchemaSync } from 'type-graphql';
 import { CalculatorResolver } from './calculator.resolver';
 import { EndpointResolver, OperationsResolver } from './catalog.resolver';
 
 /** Builds the executable schema from the resolver classes (type-graphql, class-validator off). */
-export function buildCalculatorSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export function buildCalculatorSchema(): GraphQLSchema {
+  return buildSchemaSync({
     resolvers: [CalculatorResolver, OperationsResolver, EndpointResolver],
     validate: false,
   });

@@ -5,6 +5,7 @@ import express from 'express';
 import { randomUUID } from 'node:crypto';
 import type { GraphQLContext } from '../graphql/graphql-context';
 import type { ApiServices } from '../services';
+import { httpBatchLimitError } from './http-batch-limit';
 
 const REQUEST_ID = /^[\w-]{1,128}$/;
 
@@ -67,19 +68,9 @@ export function createApp(options: {
   options.mount?.(app);
 
   const limitHttpBatch: RequestHandler = (request, response, next) => {
-    const body: unknown = request.body;
-    if (Array.isArray(body) && body.length > config.limits.maxHttpBatchOperations) {
-      response
-        .status(400)
-        .json(
-          graphqlError(
-            'BAD_REQUEST',
-            `An HTTP batch may hold at most ${config.limits.maxHttpBatchOperations} operations, got ${body.length} (MAX_HTTP_BATCH_OPERATIONS).`,
-          ),
-        );
-      return;
-    }
-    next();
+    const message = httpBatchLimitError(request.body, config.limits.maxHttpBatchOperations);
+    if (message) response.status(400).json(graphqlError('BAD_REQUEST', message));
+    else next();
   };
   app.use(
     '/graphql',

@@ -1,0 +1,150 @@
+import { Agent, request } from 'node:http';
+import type { StartedContainer } from '../harness/container-process';
+import { startContainer } from '../harness/container-process';
+import type { TestApi } from '../harness/api-server';
+import { startTestApi } from '../harness/api-server';
+
+const MAX_ITEMS = 100;
+let container: StartedContainer;
+let api: TestApi;
+beforeAll(async () => {
+  container = await startContainer({ LOCAL_ENDPOINT_NAME: 'calculator' });
+  api = await startTestApi({ endpointUrl: container.url, env: { BATCH_MAX_ITEMS: String(MAX_ITEMS) } });
+});
+afterAll(async () => {
+  await api?.stop();
+  await container?.stop();
+});
+
+const CALCULATE = 'mutation ($input: CalculationInput!) { calculate(input: $input) { result status } }';
+
+/** Counts the invocations `action` causes, from /metrics. */
+async function invocationsDuring(action: () => Promise<unknown>): Promise<number> {
+  const before = await api.totalInvocations();
+  await action();
+  return (await api.totalInvocations()) - before;
+}
+
+/**
+ * Opens `count` connections first (one keep-alive socket each), then sends one POST on each at once:
+ * what `count` concurrent clients look like to the server. Resolves with the answers and the local ports
+ * used, to show the connections were separate.
+ */
+async function postConcurrently(bodies: string[]): Promise<{ answers: any[]; ports: Set<number> }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: bodies.length });
+  const send = (method: string, path: string, body?: string) =>
+    new Promise<{ text: string; port: number }>((resolve, reject) => {
+      const outgoing = request(`${api.url}${path}`, {
+        method,
+        agent,
+        headers: body
+          ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }
+          : {},
+      });
+      outgoing.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ text, port: outgoing.socket!.localPort! }));
+      });
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+  try {
+    await Promise.all(bodies.map(() => send('GET', '/health/live')));
+    const results = await Promise.all(bodies.map((body) => send('POST', '/graphql', body)));
+    return {
+      answers: results.map((result) => JSON.parse(result.text)),
+      ports: new Set(results.map((result) => result.port)),
+    };
+  } finally {
+    agent.destroy();
+  }
+}
+
+describe('batching, counted from /metrics', () => {
+  it('makes at most ceil(1000 / max items) invocations for one batchCalculate of 1,000 items', async () => {
+    const inputs = Array.from({ length: 1000 }, (_, index) => ({ operation: 'multiply', a: index, b: 2 }));
+    let answer: any;
+    const count = await invocationsDuring(async () => {
+      answer = await api.graphql(
+        'mutation ($inputs: [CalculationInput!]!) { batchCalculate(inputs: $inputs) { succeeded results { result } } }',
+        {
+          inputs,
+        },
+      );
+    });
+    expect(answer.data.batchCalculate.succeeded).toBe(1000);
+    expect(answer.data.batchCalculate.results.map((result: { result: number }) => result.result)).toEqual(
+      inputs.map((input) => input.a * 2),
+    );
+    expect(count).toBeGreaterThan(0);
+    expect(count).toBeLessThanOrEqual(Math.ceil(1000 / MAX_ITEMS));
+  });
+
+  it('makes one invocation for 20 HTTP-batched calculate operations', async () => {
+    let answers: any;
+    const count = await invocationsDuring(async () => {
+      answers = (
+        await api.post(
+          Array.from({ length: 20 }, (_, index) => ({
+            query: CALCULATE,
+            variables: { input: { operation: 'add', a: index, b: 1000 } },
+          })),
+        )
+      ).json;
+    });
+    expect(answers.map((answer: any) => answer.data.calculate.result)).toEqual(
+      Array.from({ length: 20 }, (_, index) => index + 1000),
+    );
+    expect(count).toBe(1);
+  });
+
+  it('makes far fewer than 200 invocations for 200 concurrent calculate requests on separate connections', async () => {
+    let sent: { answers: any[]; ports: Set<number> } = { answers: [], ports: new Set() };
+    const count = await invocationsDuring(async () => {
+      sent = await postConcurrently(
+        Array.from({ length: 200 }, (_, index) =>
+          JSON.stringify({
+            query: CALCULATE,
+            variables: { input: { operation: 'subtract', a: index, b: 1 } },
+          }),
+        ),
+      );
+    });
+    expect(sent.ports.size).toBe(200);
+    expect(sent.answers.map((answer) => answer.data.calculate.result)).toEqual(
+      Array.from({ length: 200 }, (_, index) => index - 1),
+    );
+    expect(count).toBeLessThanOrEqual(20);
+  });
+
+  it('sends identical calculations of one request once', async () => {
+    const inputs = Array.from({ length: 500 }, () => ({ operation: 'sqrt', a: 81 }));
+    const before = await (await fetch(`${api.url}/metrics`)).text();
+    const answer = await api.graphql(
+      'mutation ($inputs: [CalculationInput!]!) { batchCalculate(inputs: $inputs) { succeeded } }',
+      { inputs },
+    );
+    const after = await (await fetch(`${api.url}/metrics`)).text();
+    const itemsSent = (text: string) => Number(/^calculator_endpoint_batch_size_sum (\d+)$/m.exec(text)![1]);
+    expect(answer.data.batchCalculate.succeeded).toBe(500);
+    expect(itemsSent(after) - itemsSent(before)).toBe(1);
+  });
+
+  it('never invokes the endpoint for an invalid calculation', async () => {
+    const count = await invocationsDuring(async () => {
+      const unknown = await api.graphql(CALCULATE, { input: { operation: 'teleport', a: 1 } });
+      const missing = await api.graphql(CALCULATE, { input: { operation: 'add', a: 1 } });
+      expect(unknown.data.calculate.status).toBe('ERROR');
+      expect(missing.data.calculate.status).toBe('ERROR');
+      const batch = await api.graphql(
+        'mutation ($inputs: [CalculationInput!]!) { batchCalculate(inputs: $inputs) { failed } }',
+        {
+          inputs: [{ operation: 'nope' }, { operation: 'divide', a: 1 }, { operation: 'evaluate' }],
+        },
+      );
+      expect(batch.data.batchCalculate.failed).toBe(3);
+    });
+    expect(count).toBe(0);
+  });
+});

@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from '../harness/container-process';
+
+function runMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  void exited.then(() => clearTimeout(timer));
+  return { child, exited, output: () => output };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start (dist/src/main.js)', () => {
+  it('serves GraphQL on the embedded endpoint it starts itself, and stops both on SIGTERM', async () => {
+    const main = runMain({});
+    const url = await new Promise<string>((resolve, reject) => {
+      const poll = setInterval(() => {
+        const match = /GraphQL API ready at (http:\/\/127\.0\.0\.1:\d+)\/graphql \(embedded endpoint\)/.exec(
+          main.output(),
+        );
+        if (match) {
+          clearInterval(poll);
+          resolve(match[1]!);
+        }
+      }, 50);
+      void main.exited.then(() => {
+        clearInterval(poll);
+        reject(new Error(main.output()));
+      });
+    });
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: '{ endpoint { mode health { status } } }' }),
+    });
+    expect(await response.json()).toEqual({
+      data: { endpoint: { mode: 'EMBEDDED', health: { status: 'HEALTHY' } } },
+    });
+    main.child.kill('SIGTERM');
+    expect(await main.exited).toBe(0);
+    const endpointPid = /"pid":(\d+),"name":"calculator-container"[^\n]*"msg":"ready"/.exec(
+      main.output(),
+    )![1];
+    expect(() => process.kill(Number(endpointPid), 0)).toThrow();
+  });
+
+  it('takes its embedded endpoint down with it even when killed outright', async () => {
+    const main = runMain({});
+    const endpointPid = await new Promise<number>((resolve) => {
+      const poll = setInterval(() => {
+        const match = /"pid":(\d+),"name":"calculator-container"[^\n]*"msg":"ready"/.exec(main.output());
+        if (match) {
+          clearInterval(poll);
+          resolve(Number(match[1]));
+        }
+      }, 50);
+    });
+    main.child.kill('SIGKILL');
+    await main.exited;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && isAlive(endpointPid))
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(isAlive(endpointPid)).toBe(false);
+  });
+
+  it.each([
+    [
+      { SAGEMAKER_ENDPOINT_NAME: 'prod-calculator' },
+      /AWS_REGION must be set \(e\.g\. us-east-1\) when SAGEMAKER_ENDPOINT_NAME is set/,
+    ],
+    [{ PORT: 'http' }, /PORT must be a whole number from 0 to 65535, got "http"/],
+    [{ BATCH_MAX_IN_FLIGHT: '0' }, /BATCH_MAX_IN_FLIGHT must be a whole number from 1 to 256, got "0"/],
+    [{ GRAPHQL_IDE: 'maybe' }, /GRAPHQL_IDE must be one of on, off, got "maybe"/],
+    [
+      { SAGEMAKER_ENDPOINT_NAME: 'x', AWS_REGION: 'us-east-1', SAGEMAKER_RUNTIME_URL: 'ftp://x' },
+      /SAGEMAKER_RUNTIME_URL must be an http\(s\) URL/,
+    ],
+  ])('fails fast on %j with a message naming the variable', async (env, message) => {
+    const main = runMain(env);
+    expect(await main.exited).toBe(1);
+    expect(main.output()).toMatch(message);
+  });
+});

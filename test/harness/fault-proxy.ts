@@ -1,0 +1,84 @@
+import type { Server } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** How the proxy treats requests: forward them, hold them past any timeout, or answer 500. */
+export type FaultMode = 'pass' | 'slow' | 'fail500';
+
+/**
+ * A loopback HTTP proxy in front of the real local endpoint that can be switched into a fault: slow,
+ * answering 500 as SageMaker Runtime's InternalFailure, or stopped altogether (then started again on the
+ * same port).
+ */
+export class FaultProxy {
+  mode: FaultMode = 'pass';
+  private server: Server | undefined;
+  private port = 0;
+  private readonly held = new Set<() => void>();
+
+  constructor(private readonly target: string) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts listening (on the same port as before, after a stop); does nothing when already listening. */
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((incoming, outgoing) => {
+      if (this.mode === 'fail500') {
+        incoming.resume();
+        outgoing.writeHead(500, {
+          'Content-Type': 'application/json',
+          'x-amzn-ErrorType': 'InternalFailure',
+        });
+        outgoing.end(
+          JSON.stringify({ message: 'An internal error occurred at 10.1.2.3 (arn:aws:sagemaker:secret)' }),
+        );
+        return;
+      }
+      const forward = () => {
+        const upstream = request(`${this.target}${incoming.url}`, {
+          method: incoming.method,
+          headers: incoming.headers,
+        });
+        upstream.on('response', (answer) => {
+          outgoing.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(outgoing);
+        });
+        upstream.on('error', () => outgoing.destroy());
+        incoming.pipe(upstream);
+      };
+      if (this.mode === 'slow') {
+        // Held until the test restores the proxy or stops it: longer than any client timeout in the tests.
+        const release = () => {
+          this.held.delete(release);
+          outgoing.destroy();
+        };
+        this.held.add(release);
+        const timer = setTimeout(release, 10_000);
+        outgoing.on('close', () => clearTimeout(timer));
+        return;
+      }
+      forward();
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', resolve);
+    });
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  /** Stops listening and drops every connection, like an endpoint that went away. */
+  async stop(): Promise<void> {
+    for (const release of [...this.held]) release();
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+}
