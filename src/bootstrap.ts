@@ -7,10 +7,14 @@ import { createSageMakerEndpointClient } from './endpoint/sagemaker-endpoint-cli
 import { createApolloServer } from './graphql/apollo-server';
 import { buildCalculatorSchema } from './graphql/calculator-schema';
 import { createApp } from './http/create-app';
+import { mountUiRoutes } from './ui/ui-routes';
 import type { Logger } from './observability/logger';
 import { createLogger } from './observability/logger';
 import type { ApiServices } from './services';
 import { createApiServices } from './services';
+
+/** How long requests in flight may take to finish once the API is stopping. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** A running API. */
 export interface StartedApi {
@@ -47,11 +51,29 @@ export async function startApi(options: StartApiOptions): Promise<StartedApi> {
   });
   const apollo = createApolloServer({ schema: buildCalculatorSchema(), config, logger });
   await apollo.start();
-  const app = createApp({ services, apollo, ...(options.mount ? { mount: options.mount } : {}) });
+  const app = createApp({
+    services,
+    apollo,
+    mount: (express) => {
+      mountUiRoutes(express, { graphqlIde: config.graphqlIde });
+      options.mount?.(express);
+    },
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (error?: Error) =>
       error ? reject(error) : resolve(listening),
     );
+  });
+  // Requests in flight, so that stop() can drop every connection the moment the last one finishes,
+  // including sockets a browser opened ahead of time and never used (they would hold close() open).
+  let inFlight = 0;
+  let stopping = false;
+  server.on('request', (_request, response) => {
+    inFlight += 1;
+    response.on('close', () => {
+      inFlight -= 1;
+      if (stopping && inFlight === 0) server.closeAllConnections();
+    });
   });
   // Longer than a load balancer's idle timeout (60 s on an ALB), so it never reuses a closing socket.
   server.keepAliveTimeout = 65_000;
@@ -65,8 +87,11 @@ export async function startApi(options: StartApiOptions): Promise<StartedApi> {
     services,
     async stop() {
       await new Promise<void>((resolve) => {
+        stopping = true;
         server.close(() => resolve());
-        server.closeIdleConnections();
+        if (inFlight === 0) server.closeAllConnections();
+        else server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
       });
       await apollo.stop();
       services.endpoint.close();

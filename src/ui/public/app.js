@@ -1,0 +1,227 @@
+import { ApiUnreachableError, describeErrors, graphql } from './graphql-client.js';
+
+const CATALOG = `{ operations { name description usesAngleUnit operands { name required } } endpoint { name mode } }`;
+const CALCULATE = `mutation Calculate($input: CalculationInput!) {
+  calculate(input: $input) { operation a b expression result status error { code message } }
+}`;
+const BATCH = `mutation Batch($inputs: [CalculationInput!]!) {
+  batchCalculate(inputs: $inputs) { total succeeded failed results { result status error { code message } } }
+}`;
+const HISTORY_KEY = 'calculator.history';
+const HISTORY_LENGTH = 20;
+
+const $ = (id) => document.getElementById(id);
+const form = $('calculate-form');
+const operationSelect = $('operation');
+const resultOutput = $('result');
+const endpointStatus = $('endpoint-status');
+let operations = new Map();
+
+function setStatus(element, text, kind) {
+  element.textContent = text;
+  element.dataset.kind = kind;
+}
+
+/** Reads a numeric field: null when empty, a number, or an error message. */
+function readNumber(input, name) {
+  const text = input.value.trim();
+  if (text === '') return { value: null };
+  const value = Number(text);
+  return Number.isFinite(value) ? { value } : { error: `${name} must be a number, got "${text}"` };
+}
+
+function showOperation() {
+  const operation = operations.get(operationSelect.value);
+  if (!operation) return;
+  const takes = new Map(operation.operands.map((operand) => [operand.name, operand]));
+  for (const name of ['a', 'b']) {
+    const field = $(`field-${name}`);
+    field.hidden = !takes.has(name);
+    field.querySelector('label').textContent =
+      takes.get(name)?.required === false ? `${name} (optional)` : name;
+  }
+  $('field-expression').hidden = !takes.has('expression');
+  $('field-angle-unit').hidden = !operation.usesAngleUnit;
+  $('operation-description').textContent = operation.description;
+}
+
+async function loadCatalog() {
+  try {
+    const answer = await graphql(CATALOG);
+    if (answer.errors) throw new Error(describeErrors(answer.errors));
+    operations = new Map(answer.data.operations.map((operation) => [operation.name, operation]));
+    const selected = operationSelect.value || 'add';
+    operationSelect.replaceChildren(
+      ...answer.data.operations.map(
+        (operation) => new Option(operation.name, operation.name, false, operation.name === selected),
+      ),
+    );
+    showOperation();
+    const { name, mode } = answer.data.endpoint;
+    setStatus(endpointStatus, `Endpoint: ${name} (${mode === 'EMBEDDED' ? 'embedded' : 'SageMaker'})`, 'ok');
+  } catch (error) {
+    setStatus(endpointStatus, error.message, 'error');
+    setTimeout(loadCatalog, 5000);
+  }
+}
+
+function describeInput(input) {
+  if (input.expression != null) return input.expression;
+  const operands = [input.a, input.b].filter((value) => value != null).join(', ');
+  return `${input.operation}(${operands})`;
+}
+
+function addHistory(entry) {
+  const history = [entry, ...readHistory()].slice(0, HISTORY_LENGTH);
+  localStorage.setItem(HISTORY_KEY, JSON.stringify(history));
+  renderHistory();
+}
+
+function readHistory() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(HISTORY_KEY) ?? '[]');
+    return Array.isArray(stored) ? stored : [];
+  } catch {
+    return [];
+  }
+}
+
+function renderHistory() {
+  $('history').replaceChildren(
+    ...readHistory().map((entry) => {
+      const item = document.createElement('li');
+      item.textContent = `${entry.input} = ${entry.outcome}`;
+      item.dataset.kind = entry.ok ? 'ok' : 'error';
+      return item;
+    }),
+  );
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const operation = operations.get(operationSelect.value);
+  if (!operation) return setStatus(resultOutput, 'Pick an operation first.', 'error');
+  const input = { operation: operation.name };
+  const takes = new Set(operation.operands.map((operand) => operand.name));
+  for (const [name, element] of [
+    ['a', $('operand-a')],
+    ['b', $('operand-b')],
+  ]) {
+    if (!takes.has(name)) continue;
+    const read = readNumber(element, name);
+    if (read.error) return setStatus(resultOutput, `INVALID_INPUT: ${read.error}`, 'error');
+    input[name] = read.value;
+  }
+  if (takes.has('expression')) input.expression = $('expression').value;
+  if (operation.usesAngleUnit) input.angleUnit = $('angle-unit').value;
+
+  setStatus(resultOutput, 'Calculating…', 'pending');
+  try {
+    const answer = await graphql(CALCULATE, { input });
+    if (answer.errors) return setStatus(resultOutput, describeErrors(answer.errors), 'error');
+    const calculation = answer.data.calculate;
+    const text =
+      calculation.status === 'SUCCESS'
+        ? String(calculation.result)
+        : `${calculation.error.code}: ${calculation.error.message}`;
+    setStatus(resultOutput, text, calculation.status === 'SUCCESS' ? 'ok' : 'error');
+    addHistory({ input: describeInput(input), outcome: text, ok: calculation.status === 'SUCCESS' });
+  } catch (error) {
+    setStatus(resultOutput, error instanceof ApiUnreachableError ? error.message : String(error), 'error');
+  }
+});
+
+operationSelect.addEventListener('change', showOperation);
+
+/** Parses one pasted line: "operation,a,b" or an expression. */
+function parseLine(line) {
+  const csv = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*,(.*)$/.exec(line);
+  if (!csv) return { input: { operation: 'evaluate', expression: line.trim() } };
+  const [aText = '', bText = ''] = csv[2].split(',');
+  const input = { operation: csv[1] };
+  for (const [name, text] of [
+    ['a', aText],
+    ['b', bText],
+  ]) {
+    if (text.trim() === '') continue;
+    const value = Number(text);
+    if (!Number.isFinite(value))
+      return { input, localError: `INVALID_INPUT: ${name} must be a number, got "${text.trim()}"` };
+    input[name] = value;
+  }
+  return { input };
+}
+
+function cell(text, kind) {
+  const element = document.createElement('td');
+  element.textContent = text;
+  if (kind) element.dataset.kind = kind;
+  return element;
+}
+
+$('batch-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const lines = $('batch-input')
+    .value.split('\n')
+    .filter((line) => line.trim() !== '');
+  const summary = $('batch-summary');
+  if (lines.length === 0) return setStatus(summary, 'Paste one calculation per line first.', 'error');
+  const parsed = lines.map(parseLine);
+  const sendable = parsed.filter((row) => !row.localError);
+  setStatus(summary, `Running ${lines.length} calculations…`, 'pending');
+  let results = [];
+  try {
+    if (sendable.length > 0) {
+      const answer = await graphql(BATCH, { inputs: sendable.map((row) => row.input) });
+      if (!answer.data?.batchCalculate)
+        return setStatus(summary, describeErrors(answer.errors ?? []), 'error');
+      results = answer.data.batchCalculate.results;
+    }
+  } catch (error) {
+    return setStatus(summary, error.message, 'error');
+  }
+  let next = 0;
+  let succeeded = 0;
+  const rows = parsed.map((row, index) => {
+    const tr = document.createElement('tr');
+    let status;
+    let text;
+    if (row.localError) {
+      status = 'ERROR';
+      text = row.localError;
+    } else {
+      const result = results[next];
+      next += 1;
+      if (result === null)
+        [status, text] = ['ERROR', 'ENDPOINT_ERROR: the endpoint did not answer this item'];
+      else if (result.status === 'SUCCESS') [status, text] = ['SUCCESS', String(result.result)];
+      else [status, text] = ['ERROR', `${result.error.code}: ${result.error.message}`];
+    }
+    if (status === 'SUCCESS') succeeded += 1;
+    tr.append(
+      cell(String(index + 1)),
+      cell(lines[index].trim()),
+      cell(status, status === 'SUCCESS' ? 'ok' : 'error'),
+      cell(text),
+    );
+    return tr;
+  });
+  $('batch-table')
+    .querySelector('tbody')
+    .replaceChildren(...rows);
+  $('batch-table').hidden = false;
+  const failed = lines.length - succeeded;
+  setStatus(
+    summary,
+    `${lines.length} calculations: ${succeeded} succeeded, ${failed} failed.`,
+    failed ? 'error' : 'ok',
+  );
+});
+
+$('clear-history').addEventListener('click', () => {
+  localStorage.removeItem(HISTORY_KEY);
+  renderHistory();
+});
+
+renderHistory();
+loadCatalog();
