@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { dockerfileServeCommand, ROOT } from '../harness/container-process';
 
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-const containerStage = dockerfile.slice(dockerfile.indexOf(' AS container'));
+const stage = (name: string) => {
+  const start = dockerfile.indexOf(` AS ${name}\n`);
+  const end = dockerfile.indexOf('\nFROM ', start);
+  return dockerfile.slice(start, end === -1 ? undefined : end);
+};
+const containerStage = stage('container');
 
 describe('Dockerfile', () => {
   it('starts the same serve entry the container tests start', () => {
@@ -31,5 +36,20 @@ describe('Dockerfile', () => {
       /^LABEL com\.amazonaws\.sagemaker\.capabilities\.accept-bind-to-port=true$/m,
     );
     expect(containerStage).toMatch(/^EXPOSE 8080$/m);
+  });
+});
+
+describe('Dockerfile API targets', () => {
+  it('runs the API entry on Node 24 for Fargate, as a non-root user on port 4000', () => {
+    const api = stage('api');
+    expect(api).toMatch(/^ENTRYPOINT \["node", "dist\/src\/main\.js"\]$/m);
+    expect(api).toMatch(/^USER node$/m);
+    expect(api).toMatch(/^EXPOSE 4000$/m);
+    expect(api).toMatch(/^COPY src\/ui\/public \.\/src\/ui\/public$/m);
+  });
+
+  it('runs the Lambda handler on the Node 24 Lambda base image', () => {
+    expect(dockerfile).toMatch(/^ARG LAMBDA_IMAGE=public\.ecr\.aws\/lambda\/nodejs:24$/m);
+    expect(stage('api-lambda')).toMatch(/^CMD \["dist\/src\/lambda\.handler"\]$/m);
   });
 });

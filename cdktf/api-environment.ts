@@ -1,0 +1,21 @@
+/**
+ * The API's environment in AWS: SageMaker mode, production defaults (IDE off). AWS_REGION is set by
+ * Lambda itself (and may not be set by us there); Fargate tasks get it from the caller.
+ */
+export function apiEnvironment(endpointName: string): Record<string, string> {
+  return {
+    SAGEMAKER_ENDPOINT_NAME: endpointName,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+  };
+}
+
+/** The one IAM statement the API needs of SageMaker: InvokeEndpoint on exactly this endpoint. */
+export function invokeEndpointStatement(endpointArn: string) {
+  return {
+    Sid: 'InvokeThisEndpointOnly',
+    Effect: 'Allow' as const,
+    Action: 'sagemaker:InvokeEndpoint',
+    Resource: endpointArn,
+  };
+}

@@ -1,0 +1,54 @@
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { S3Backend, TerraformOutput, TerraformStack } from 'cdktn';
+import type { Construct } from 'constructs';
+import { ArtifactStore } from './artifact-store';
+import { FargateApi } from './fargate-api';
+import { InferenceEndpoint } from './inference-endpoint';
+import { LambdaApi } from './lambda-api';
+import { Monitoring } from './monitoring';
+import type { StageConfig } from './stage-config';
+import { validateStageConfig } from './stage-config';
+
+/**
+ * One stage of the calculator: artifacts, the SageMaker endpoint and its registry, scaling, alarms and
+ * the hosted API, with its state in S3.
+ *
+ * @throws StageConfigError when the config cannot be deployed.
+ */
+export class CalculatorStack extends TerraformStack {
+  constructor(scope: Construct, id: string, config: StageConfig) {
+    super(scope, id);
+    validateStageConfig(config);
+    new S3Backend(this, {
+      bucket: config.state.bucket,
+      key: `calculator/${config.stage}/terraform.tfstate`,
+      region: config.state.region,
+      encrypt: true,
+      useLockfile: true,
+    });
+    new AwsProvider(this, 'aws', {
+      region: config.region,
+      defaultTags: [
+        { tags: { project: 'sagemaker-calculator', stage: config.stage, 'managed-by': 'cdktn' } },
+      ],
+    });
+
+    const store = new ArtifactStore(this, 'artifacts', config);
+    const inference = new InferenceEndpoint(this, 'inference', config, store);
+    const monitoring = new Monitoring(this, 'monitoring', config, store, inference.endpointName);
+    const api =
+      config.api.kind === 'lambda'
+        ? new LambdaApi(this, 'api', config, config.api, store, inference)
+        : new FargateApi(this, 'api', config, config.api, store, inference);
+    monitoring.watchApi(config, api.errorMetric);
+
+    new TerraformOutput(this, 'api_url', { value: `${api.url}/graphql`, description: 'POST GraphQL here' });
+    new TerraformOutput(this, 'endpoint_name', { value: inference.endpoint.name });
+    new TerraformOutput(this, 'artifact_bucket', { value: store.bucket.bucket });
+    new TerraformOutput(this, 'ecr_repository_url', {
+      value: store.modelRepository.repositoryUrl,
+      description: 'The inference container',
+    });
+    new TerraformOutput(this, 'api_ecr_repository_url', { value: store.apiRepository.repositoryUrl });
+  }
+}

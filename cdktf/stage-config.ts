@@ -1,0 +1,208 @@
+/** The SageMaker endpoint: provisioned instances (optionally auto-scaled) or serverless inference. */
+export type EndpointCapacity =
+  | {
+      readonly kind: 'instances';
+      readonly instanceType: string;
+      readonly instanceCount: number;
+      /** Target tracking on SageMakerVariantInvocationsPerInstance; not allowed on burstable ml.t* types. */
+      readonly scaling?: {
+        readonly minCapacity: number;
+        readonly maxCapacity: number;
+        readonly targetInvocationsPerInstance: number;
+        readonly scaleInCooldownSeconds: number;
+        readonly scaleOutCooldownSeconds: number;
+      };
+    }
+  | {
+      readonly kind: 'serverless';
+      /** 1024 to 6144, in steps of 1024. */
+      readonly memoryMb: number;
+      /** 1 to 200. */
+      readonly maxConcurrency: number;
+    };
+
+/** Where the GraphQL API runs. */
+export type ApiHosting =
+  | {
+      readonly kind: 'lambda';
+      readonly memoryMb: number;
+      readonly timeoutSeconds: number;
+      readonly throttle: { readonly burstLimit: number; readonly rateLimit: number };
+    }
+  | {
+      readonly kind: 'fargate';
+      readonly cpu: number;
+      readonly memoryMb: number;
+      readonly minCount: number;
+      readonly maxCount: number;
+      readonly targetCpuPercent: number;
+      /** An ACM certificate for HTTPS on the load balancer; HTTP only when absent. */
+      readonly certificateArn?: string;
+    };
+
+/** Everything that differs between stages, validated at synth time by {@link validateStageConfig}. */
+export interface StageConfig {
+  readonly stage: string;
+  readonly region: string;
+  /** The S3 backend holding this stage's Terraform state. */
+  readonly state: { readonly bucket: string; readonly region: string };
+  readonly images: {
+    /** Tag of the inference container image in the stage's model repository. */
+    readonly containerTag: string;
+    /** Tag of the API image in the stage's API repository. */
+    readonly apiTag: string;
+  };
+  /** The key of `model.tar.gz` in the artifact bucket; under `models/`. */
+  readonly modelArtifactKey: string;
+  readonly endpoint: EndpointCapacity;
+  /** Capture of requests and responses to the artifact bucket; not with serverless inference. */
+  readonly dataCapture?: { readonly samplingPercent: number };
+  readonly alarms: {
+    /** Invocation5XXErrors in 5 minutes that raise the alarm. */
+    readonly invocation5xxErrors: number;
+    /** p95 ModelLatency, in milliseconds (converted to the metric's microseconds). */
+    readonly modelLatencyP95Ms: number;
+    /** API 5xx answers in 5 minutes that raise the alarm. */
+    readonly api5xxErrors: number;
+    readonly email?: string;
+  };
+  readonly api: ApiHosting;
+  readonly logRetentionDays: number;
+  readonly kmsDeletionWindowDays: number;
+}
+
+/** A stage config that cannot be deployed; the message names the setting. */
+export class StageConfigError extends Error {
+  override readonly name = 'StageConfigError';
+}
+
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/**
+ * Checks a stage config against what AWS accepts, so `synth` fails with a clear message instead of
+ * `terraform apply` failing halfway.
+ *
+ * @throws StageConfigError naming the setting, what it is, and what is allowed.
+ */
+export function validateStageConfig(config: StageConfig): void {
+  const problems: string[] = [];
+  const at = (path: string, message: string) => problems.push(`${config.stage}.${path}: ${message}`);
+
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(config.stage))
+    at('stage', `must be lower-case letters, digits and hyphens, got "${config.stage}"`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region))
+    at('region', `must be an AWS region such as us-east-1, got "${config.region}"`);
+  if (config.state.bucket.trim() === '')
+    at('state.bucket', 'must name the S3 bucket holding Terraform state');
+  for (const key of ['containerTag', 'apiTag'] as const) {
+    const tag = config.images[key];
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+      at(`images.${key}`, `must be a non-empty image tag (letters, digits, _ . -), got "${tag}"`);
+    }
+  }
+  if (!/^models\/[A-Za-z0-9_./-]+\.tar\.gz$/.test(config.modelArtifactKey)) {
+    at(
+      'modelArtifactKey',
+      `must be an S3 key under models/ ending in .tar.gz, got "${config.modelArtifactKey}"`,
+    );
+  }
+
+  const { endpoint } = config;
+  if (endpoint.kind === 'instances') {
+    if (!/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(endpoint.instanceType)) {
+      at(
+        'endpoint.instanceType',
+        `must be a SageMaker instance type such as ml.c6i.large, got "${endpoint.instanceType}"`,
+      );
+    }
+    if (!Number.isInteger(endpoint.instanceCount) || endpoint.instanceCount < 1) {
+      at('endpoint.instanceCount', `must be a whole number of at least 1, got ${endpoint.instanceCount}`);
+    }
+    const { scaling } = endpoint;
+    if (scaling) {
+      if (endpoint.instanceType.startsWith('ml.t')) {
+        at(
+          'endpoint.scaling',
+          `auto-scaling is not allowed on burstable instance type ${endpoint.instanceType} (SageMaker refuses it); ` +
+            'remove scaling or use a non-burstable type such as ml.c6i.large',
+        );
+      }
+      if (!Number.isInteger(scaling.minCapacity) || scaling.minCapacity < 1) {
+        at(
+          'endpoint.scaling.minCapacity',
+          `must be a whole number of at least 1, got ${scaling.minCapacity}`,
+        );
+      }
+      if (scaling.minCapacity > scaling.maxCapacity) {
+        at(
+          'endpoint.scaling',
+          `minCapacity (${scaling.minCapacity}) must not exceed maxCapacity (${scaling.maxCapacity})`,
+        );
+      }
+      if (endpoint.instanceCount < scaling.minCapacity || endpoint.instanceCount > scaling.maxCapacity) {
+        at(
+          'endpoint.instanceCount',
+          `must lie within the scaling bounds ${scaling.minCapacity}-${scaling.maxCapacity}, got ${endpoint.instanceCount}`,
+        );
+      }
+      if (!(scaling.targetInvocationsPerInstance > 0)) {
+        at(
+          'endpoint.scaling.targetInvocationsPerInstance',
+          `must be greater than 0, got ${scaling.targetInvocationsPerInstance}`,
+        );
+      }
+    }
+  } else {
+    if (!(endpoint.memoryMb >= 1024 && endpoint.memoryMb <= 6144 && endpoint.memoryMb % 1024 === 0)) {
+      at('endpoint.memoryMb', `must be 1024 to 6144 in steps of 1024, got ${endpoint.memoryMb}`);
+    }
+    if (!(
+      Number.isInteger(endpoint.maxConcurrency) &&
+      endpoint.maxConcurrency >= 1 &&
+      endpoint.maxConcurrency <= 200
+    )) {
+      at('endpoint.maxConcurrency', `must be a whole number from 1 to 200, got ${endpoint.maxConcurrency}`);
+    }
+    if (config.dataCapture)
+      at('dataCapture', 'data capture is not supported with serverless inference; remove it');
+  }
+  if (
+    config.dataCapture &&
+    !(config.dataCapture.samplingPercent > 0 && config.dataCapture.samplingPercent <= 100)
+  ) {
+    at('dataCapture.samplingPercent', `must be from 1 to 100, got ${config.dataCapture.samplingPercent}`);
+  }
+
+  for (const key of ['invocation5xxErrors', 'modelLatencyP95Ms', 'api5xxErrors'] as const) {
+    if (!(config.alarms[key] > 0)) at(`alarms.${key}`, `must be greater than 0, got ${config.alarms[key]}`);
+  }
+  const { api } = config;
+  if (api.kind === 'lambda') {
+    if (!(api.memoryMb >= 128 && api.memoryMb <= 10240))
+      at('api.memoryMb', `must be 128 to 10240, got ${api.memoryMb}`);
+    if (!(api.timeoutSeconds >= 1 && api.timeoutSeconds <= 29)) {
+      at(
+        'api.timeoutSeconds',
+        `must be 1 to 29 (API Gateway's integration limit), got ${api.timeoutSeconds}`,
+      );
+    }
+  } else if (api.kind === 'fargate') {
+    if (api.minCount > api.maxCount)
+      at('api', `minCount (${api.minCount}) must not exceed maxCount (${api.maxCount})`);
+    if (!(api.minCount >= 1)) at('api.minCount', `must be at least 1, got ${api.minCount}`);
+  } else {
+    at('api.kind', `must be lambda or fargate, got ${JSON.stringify((api as { kind: unknown }).kind)}`);
+  }
+  if (!LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
+    at(
+      'logRetentionDays',
+      `must be one of CloudWatch's retention periods (${LOG_RETENTION_DAYS.join(', ')}), got ${config.logRetentionDays}`,
+    );
+  }
+  if (!(config.kmsDeletionWindowDays >= 7 && config.kmsDeletionWindowDays <= 30)) {
+    at('kmsDeletionWindowDays', `must be 7 to 30, got ${config.kmsDeletionWindowDays}`);
+  }
+  if (problems.length > 0) throw new StageConfigError(`Invalid stage config:\n- ${problems.join('\n- ')}`);
+}

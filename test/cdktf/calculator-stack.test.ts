@@ -1,0 +1,463 @@
+import { AppautoscalingPolicy } from '@cdktn/provider-aws/lib/appautoscaling-policy';
+import { AppautoscalingTarget } from '@cdktn/provider-aws/lib/appautoscaling-target';
+import { Apigatewayv2Stage } from '@cdktn/provider-aws/lib/apigatewayv2-stage';
+import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
+import { EcrRepository } from '@cdktn/provider-aws/lib/ecr-repository';
+import { EcsService } from '@cdktn/provider-aws/lib/ecs-service';
+import { KmsKey } from '@cdktn/provider-aws/lib/kms-key';
+import { LambdaFunction } from '@cdktn/provider-aws/lib/lambda-function';
+import { S3BucketPolicy } from '@cdktn/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktn/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktn/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktn/provider-aws/lib/s3-bucket-versioning';
+import { SagemakerEndpointConfiguration } from '@cdktn/provider-aws/lib/sagemaker-endpoint-configuration';
+import { SagemakerModel } from '@cdktn/provider-aws/lib/sagemaker-model';
+import { SagemakerModelPackageGroup } from '@cdktn/provider-aws/lib/sagemaker-model-package-group';
+import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic';
+import { Testing } from 'cdktn';
+// Types of the matchers Testing.setupJest() installs.
+import type {} from 'cdktn/lib/testing/adapters/jest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { APP_CONTEXT } from '../../cdktf/app-context';
+import { CalculatorStack } from '../../cdktf/calculator-stack';
+import type { StageConfig } from '../../cdktf/stage-config';
+import { STAGES } from '../../cdktf/stages';
+import { ROOT } from '../harness/container-process';
+
+Testing.setupJest();
+
+function synth(config: StageConfig): string {
+  const app = Testing.app({ context: { ...APP_CONTEXT } });
+  return Testing.synth(new CalculatorStack(app, `calculator-${config.stage}`, config), true);
+}
+
+const dev = STAGES.dev!;
+const prod = STAGES.prod!;
+const synthesized = { dev: synth(dev), prod: synth(prod) };
+type Json = Record<string, any>;
+const parsed = (stage: keyof typeof synthesized): Json => JSON.parse(synthesized[stage]);
+const resourcesOf = (stage: keyof typeof synthesized, type: string): Json[] =>
+  Object.values(parsed(stage).resource[type] ?? {});
+const addressOf = (stage: keyof typeof synthesized, type: string) =>
+  `${type}.${Object.keys(parsed(stage).resource[type])[0]}`;
+
+describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
+  const config = STAGES[stage]!;
+  const json = synthesized[stage];
+
+  it('matches its snapshot', () => {
+    expect(json).toMatchSnapshot();
+  });
+
+  it('has a rotated KMS key, and an artifact bucket that is versioned, KMS-encrypted, private and TLS-only', () => {
+    expect(json).toHaveResourceWithProperties(KmsKey, {
+      enable_key_rotation: true,
+      deletion_window_in_days: config.kmsDeletionWindowDays,
+    });
+    expect(json).toHaveResourceWithProperties(S3BucketVersioningA, {
+      versioning_configuration: { status: 'Enabled' },
+    });
+    expect(json).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
+      rule: [
+        {
+          apply_server_side_encryption_by_default: {
+            sse_algorithm: 'aws:kms',
+            kms_master_key_id: `\${${addressOf(stage, 'aws_kms_key')}.arn}`,
+          },
+          bucket_key_enabled: true,
+        },
+      ],
+    });
+    expect(json).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    const policy = JSON.parse(resourcesOf(stage, 'aws_s3_bucket_policy')[0]!.policy);
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    ]);
+    expect(json).toHaveResource(S3BucketPolicy);
+  });
+
+  it('has ECR repositories with scan on push and immutable tags', () => {
+    expect(resourcesOf(stage, 'aws_ecr_repository')).toHaveLength(2);
+    expect(json).toHaveResourceWithProperties(EcrRepository, {
+      name: `calculator-${stage}-container`,
+      image_tag_mutability: 'IMMUTABLE',
+      image_scanning_configuration: { scan_on_push: true },
+    });
+  });
+
+  it('runs the container image from ECR with model.tar.gz from S3', () => {
+    expect(json).toHaveResourceWithProperties(SagemakerModel, {
+      primary_container: {
+        image: `\${aws_ecr_repository.${Object.keys(parsed(stage).resource.aws_ecr_repository).find((name) => name.startsWith('artifacts_container'))}.repository_url}:${config.images.containerTag}`,
+        model_data_url: `s3://\${${addressOf(stage, 'aws_s3_bucket')}.bucket}/${config.modelArtifactKey}`,
+        environment: { LOG_LEVEL: 'info' },
+      },
+      lifecycle: { create_before_destroy: true },
+    });
+  });
+
+  it('has an endpoint configuration with name_prefix, create_before_destroy and the stage variant', () => {
+    const endpoint = config.endpoint as Extract<StageConfig['endpoint'], { kind: 'instances' }>;
+    expect(json).toHaveResourceWithProperties(SagemakerEndpointConfiguration, {
+      name_prefix: `calculator-${stage}-`,
+      lifecycle: { create_before_destroy: true },
+      production_variants: [
+        expect.objectContaining({
+          variant_name: 'AllTraffic',
+          instance_type: endpoint.instanceType,
+          initial_instance_count: endpoint.instanceCount,
+        }),
+      ],
+    });
+    expect(json).toHaveResourceWithProperties(SagemakerModelPackageGroup, {
+      model_package_group_name: `calculator-${stage}`,
+    });
+  });
+
+  it('alarms on 5XX errors and p95 ModelLatency in microseconds, and on API errors, to an encrypted topic', () => {
+    expect(json).toHaveResourceWithProperties(SnsTopic, {
+      kms_master_key_id: `\${${addressOf(stage, 'aws_kms_key')}.arn}`,
+    });
+    expect(json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      namespace: 'AWS/SageMaker',
+      metric_name: 'Invocation5XXErrors',
+      statistic: 'Sum',
+      dimensions: { EndpointName: `calculator-${stage}`, VariantName: 'AllTraffic' },
+      threshold: config.alarms.invocation5xxErrors,
+    });
+    expect(json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      namespace: 'AWS/SageMaker',
+      metric_name: 'ModelLatency',
+      extended_statistic: 'p95',
+      unit: 'Microseconds',
+      threshold: config.alarms.modelLatencyP95Ms * 1000,
+    });
+    const apiAlarm = resourcesOf(stage, 'aws_cloudwatch_metric_alarm').find(
+      (alarm) => alarm.alarm_name === `calculator-${stage}-api-5xx`,
+    );
+    expect(apiAlarm).toEqual(
+      expect.objectContaining({
+        threshold: config.alarms.api5xxErrors,
+        alarm_actions: [expect.stringMatching(/aws_sns_topic/)],
+      }),
+    );
+  });
+
+  it('lets the API role call sagemaker:InvokeEndpoint on exactly the endpoint ARN, and nothing else of SageMaker', () => {
+    const endpointArn = `\${${addressOf(stage, 'aws_sagemaker_endpoint')}.arn}`;
+    const apiPolicies = resourcesOf(stage, 'aws_iam_role_policy')
+      .map((policy) => JSON.parse(policy.policy).Statement as Json[])
+      .filter((statements) =>
+        statements.some((statement) => JSON.stringify(statement.Action).includes('sagemaker:')),
+      );
+    expect(apiPolicies).toHaveLength(1);
+    const sagemakerStatements = apiPolicies[0]!.filter((statement) =>
+      JSON.stringify(statement.Action).includes('sagemaker:'),
+    );
+    expect(sagemakerStatements).toEqual([
+      {
+        Sid: 'InvokeThisEndpointOnly',
+        Effect: 'Allow',
+        Action: 'sagemaker:InvokeEndpoint',
+        Resource: endpointArn,
+      },
+    ]);
+  });
+
+  it('uses no "*" resource for an action that accepts a resource ARN', () => {
+    const withoutResourceLevelPermissions = new Set([
+      'ecr:GetAuthorizationToken',
+      'cloudwatch:PutMetricData',
+    ]);
+    const wildcards = resourcesOf(stage, 'aws_iam_role_policy')
+      .flatMap((policy) => JSON.parse(policy.policy).Statement as Json[])
+      .filter((statement) => [statement.Resource].flat().includes('*'))
+      .flatMap((statement) => [statement.Action].flat())
+      .filter((action) => !withoutResourceLevelPermissions.has(action));
+    expect(wildcards).toEqual([]);
+  });
+
+  it('reads only its artifact prefix and pulls only its own repository for SageMaker', () => {
+    const execution = resourcesOf(stage, 'aws_iam_role_policy')
+      .map((policy) => JSON.parse(policy.policy).Statement as Json[])
+      .find((statements) => statements.some((statement) => statement.Sid === 'ReadModelArtifacts'))!;
+    const bucket = addressOf(stage, 'aws_s3_bucket');
+    expect(execution.find((statement) => statement.Sid === 'ReadModelArtifacts')!.Resource).toBe(
+      `\${${bucket}.arn}/models/*`,
+    );
+    expect(execution.find((statement) => statement.Sid === 'PullInferenceImage')!.Resource).toMatch(
+      /^\$\{aws_ecr_repository\.artifacts_container_[A-F0-9]+\.arn\}$/,
+    );
+  });
+
+  it('keeps its state in S3, per stage, and outputs what a deployer needs', () => {
+    const { terraform, output } = parsed(stage);
+    expect(terraform.backend.s3).toEqual(
+      expect.objectContaining({
+        key: `calculator/${stage}/terraform.tfstate`,
+        encrypt: true,
+        use_lockfile: true,
+      }),
+    );
+    expect(Object.keys(output).sort()).toEqual([
+      'api_ecr_repository_url',
+      'api_url',
+      'artifact_bucket',
+      'ecr_repository_url',
+      'endpoint_name',
+    ]);
+  });
+
+  it('gives every log group a retention and the stage key', () => {
+    const groups = resourcesOf(stage, 'aws_cloudwatch_log_group');
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups)
+      expect(group).toEqual(
+        expect.objectContaining({
+          retention_in_days: config.logRetentionDays,
+          kms_key_id: expect.stringMatching(/aws_kms_key/),
+        }),
+      );
+  });
+});
+
+describe('stage differences', () => {
+  it('scales the prod endpoint 1-5 on SageMakerVariantInvocationsPerInstance', () => {
+    const endpoint = addressOf('prod', 'aws_sagemaker_endpoint');
+    expect(synthesized.prod).toHaveResourceWithProperties(AppautoscalingTarget, {
+      service_namespace: 'sagemaker',
+      resource_id: `endpoint/\${${endpoint}.name}/variant/AllTraffic`,
+      scalable_dimension: 'sagemaker:variant:DesiredInstanceCount',
+      min_capacity: 1,
+      max_capacity: 5,
+    });
+    expect(synthesized.prod).toHaveResourceWithProperties(AppautoscalingPolicy, {
+      policy_type: 'TargetTrackingScaling',
+      target_tracking_scaling_policy_configuration: expect.objectContaining({
+        predefined_metric_specification: { predefined_metric_type: 'SageMakerVariantInvocationsPerInstance' },
+      }),
+    });
+  });
+
+  it('does not scale the burstable dev endpoint', () => {
+    expect(resourcesOf('dev', 'aws_appautoscaling_target')).toEqual([]);
+  });
+
+  it('hosts the dev API on Lambda behind a throttled HTTP API with access logs', () => {
+    expect(synthesized.dev).toHaveResourceWithProperties(LambdaFunction, {
+      package_type: 'Image',
+      environment: {
+        variables: expect.objectContaining({
+          SAGEMAKER_ENDPOINT_NAME: 'calculator-dev',
+          NODE_ENV: 'production',
+        }),
+      },
+    });
+    expect(synthesized.dev).toHaveResourceWithProperties(Apigatewayv2Stage, {
+      default_route_settings: { throttling_burst_limit: 100, throttling_rate_limit: 50 },
+      access_log_settings: expect.objectContaining({
+        destination_arn: expect.stringMatching(/aws_cloudwatch_log_group/),
+      }),
+    });
+    expect(resourcesOf('dev', 'aws_ecs_service')).toEqual([]);
+  });
+
+  it('hosts the prod API on Fargate behind an ALB with its own scaling, and captures data', () => {
+    expect(synthesized.prod).toHaveResourceWithProperties(EcsService, {
+      launch_type: 'FARGATE',
+      desired_count: 2,
+    });
+    expect(synthesized.prod).toHaveResourceWithProperties(AppautoscalingTarget, {
+      service_namespace: 'ecs',
+      min_capacity: 2,
+      max_capacity: 6,
+    });
+    expect(resourcesOf('prod', 'aws_lb')).toEqual([
+      expect.objectContaining({ load_balancer_type: 'application' }),
+    ]);
+    expect(resourcesOf('prod', 'aws_lambda_function')).toEqual([]);
+    expect(resourcesOf('prod', 'aws_sagemaker_endpoint_configuration')[0]!.data_capture_config).toEqual(
+      expect.objectContaining({ enable_capture: true, initial_sampling_percentage: 10 }),
+    );
+  });
+
+  it('supports serverless inference', () => {
+    const json = synth({
+      ...dev,
+      stage: 'serverless',
+      endpoint: { kind: 'serverless', memoryMb: 2048, maxConcurrency: 20 },
+    });
+    expect(json).toHaveResourceWithProperties(SagemakerEndpointConfiguration, {
+      production_variants: [
+        expect.objectContaining({ serverless_config: { memory_size_in_mb: 2048, max_concurrency: 20 } }),
+      ],
+    });
+  });
+});
+
+describe('guards that fail the synth with a message naming the setting', () => {
+  const instances = prod.endpoint as Extract<StageConfig['endpoint'], { kind: 'instances' }>;
+  it.each<[string, StageConfig, RegExp]>([
+    [
+      'auto-scaling on a burstable instance',
+      { ...prod, endpoint: { ...instances, instanceType: 'ml.t3.medium' } },
+      /prod\.endpoint\.scaling: auto-scaling is not allowed on burstable instance type ml\.t3\.medium/,
+    ],
+    [
+      'min > max',
+      {
+        ...prod,
+        endpoint: { ...instances, scaling: { ...instances.scaling!, minCapacity: 6, maxCapacity: 5 } },
+      },
+      /prod\.endpoint\.scaling: minCapacity \(6\) must not exceed maxCapacity \(5\)/,
+    ],
+    [
+      'serverless with data capture',
+      { ...prod, endpoint: { kind: 'serverless', memoryMb: 2048, maxConcurrency: 10 } },
+      /prod\.dataCapture: data capture is not supported with serverless inference/,
+    ],
+    [
+      'serverless memory off the 1024 steps',
+      { ...dev, endpoint: { kind: 'serverless', memoryMb: 1500, maxConcurrency: 10 } },
+      /dev\.endpoint\.memoryMb: must be 1024 to 6144 in steps of 1024, got 1500/,
+    ],
+    [
+      'serverless concurrency over 200',
+      { ...dev, endpoint: { kind: 'serverless', memoryMb: 1024, maxConcurrency: 201 } },
+      /dev\.endpoint\.maxConcurrency: must be a whole number from 1 to 200, got 201/,
+    ],
+    [
+      'an empty container image tag',
+      { ...dev, images: { ...dev.images, containerTag: '' } },
+      /dev\.images\.containerTag: must be a non-empty image tag/,
+    ],
+    [
+      'an empty API image tag',
+      { ...dev, images: { ...dev.images, apiTag: ' ' } },
+      /dev\.images\.apiTag: must be a non-empty image tag/,
+    ],
+    ['a bad region', { ...dev, region: 'mars-1' }, /dev\.region: must be an AWS region/],
+    [
+      'a zero alarm threshold',
+      { ...dev, alarms: { ...dev.alarms, modelLatencyP95Ms: 0 } },
+      /dev\.alarms\.modelLatencyP95Ms: must be greater than 0/,
+    ],
+    [
+      'a log retention CloudWatch does not offer',
+      { ...dev, logRetentionDays: 10 },
+      /dev\.logRetentionDays: must be one of CloudWatch's retention periods/,
+    ],
+  ])('refuses %s', (_name, config, message) => {
+    expect(() => synth(config)).toThrow(message);
+  });
+});
+
+/** Every string in the synthesized JSON. */
+function* stringsOf(value: unknown): Generator<string> {
+  if (typeof value === 'string') yield value;
+  else if (Array.isArray(value)) for (const item of value) yield* stringsOf(item);
+  else if (value && typeof value === 'object')
+    for (const item of Object.values(value)) yield* stringsOf(item);
+}
+
+/** The `${...}` expressions of a string; throws on an unbalanced one. */
+function interpolations(text: string): string[] {
+  const found: string[] = [];
+  for (let start = text.indexOf('${'); start !== -1; start = text.indexOf('${', start + 2)) {
+    let depth = 0;
+    let end = start + 1;
+    let quoted = false;
+    for (; end < text.length; end += 1) {
+      const char = text[end];
+      if (char === '"' && text[end - 1] !== '\\') quoted = !quoted;
+      if (quoted) continue;
+      if (char === '{') depth += 1;
+      if (char === '}' && --depth === 0) break;
+    }
+    if (depth !== 0)
+      throw new Error(`unbalanced interpolation in ${JSON.stringify(text.slice(start, start + 80))}`);
+    found.push(text.slice(start + 2, end));
+  }
+  return found;
+}
+
+describe.each(['dev', 'prod'] as const)(
+  'the synthesized %s JSON (what terraform validate would check)',
+  (stage) => {
+    const json = parsed(stage);
+    const declared = new Set<string>();
+    for (const [type, blocks] of Object.entries(json.resource ?? {}))
+      for (const name of Object.keys(blocks as object)) declared.add(`${type}.${name}`);
+    for (const [type, blocks] of Object.entries(json.data ?? {}))
+      for (const name of Object.keys(blocks as object)) declared.add(`data.${type}.${name}`);
+    for (const name of Object.keys(json.variable ?? {})) declared.add(`var.${name}`);
+
+    it('has balanced interpolations that reference only declared resources, data sources and variables', () => {
+      const problems: string[] = [];
+      let references = 0;
+      for (const text of stringsOf({
+        resource: json.resource,
+        data: json.data,
+        output: json.output,
+        provider: json.provider,
+      })) {
+        let expressions: string[];
+        try {
+          expressions = interpolations(text);
+        } catch (error) {
+          problems.push((error as Error).message);
+          continue;
+        }
+        for (const expression of expressions) {
+          for (const match of expression.matchAll(
+            /\b(data\.[a-z0-9_]+\.[A-Za-z0-9_-]+|aws_[a-z0-9_]+\.[A-Za-z0-9_-]+|var\.[A-Za-z0-9_]+)/g,
+          )) {
+            references += 1;
+            if (!declared.has(match[1]!))
+              problems.push(`undeclared reference ${match[1]} in ${JSON.stringify(text.slice(0, 80))}`);
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(references).toBeGreaterThan(20);
+    });
+
+    it('catches what it is meant to catch', () => {
+      expect(() => interpolations('${aws_s3_bucket.x.arn')).toThrow(/unbalanced/);
+      expect(declared.has('aws_s3_bucket.nope')).toBe(false);
+    });
+  },
+);
+
+describe('npm run synth', () => {
+  it('writes both stages with plain node, no cdktn CLI', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'));
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'dist', 'cdktf', 'main.js')], {
+        cwd: join(ROOT, 'cdktf'),
+        env: { ...process.env, CDKTF_OUTDIR: outdir },
+      });
+      for (const stage of ['dev', 'prod']) {
+        const file = join(outdir, 'stacks', `calculator-${stage}`, 'cdk.tf.json');
+        expect(existsSync(file)).toBe(true);
+        expect(JSON.parse(readFileSync(file, 'utf8')).terraform.backend.s3.key).toBe(
+          `calculator/${stage}/terraform.tfstate`,
+        );
+      }
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
