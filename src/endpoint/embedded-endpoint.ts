@@ -8,11 +8,15 @@ import { projectRoot } from '../project-root';
 /** The local endpoint the API started: the inference container's own `serve` entry, in its own process. */
 export interface EmbeddedEndpoint {
   readonly url: string;
+  /** The endpoint's primary process (its workers are its children). */
+  readonly pid: () => number | undefined;
   readonly stop: () => Promise<void>;
 }
 
 const READY = /"port":(\d+)[^\n]*"msg":"ready"/;
 const START_TIMEOUT_MS = 20_000;
+// At these levels the endpoint's own info lines (ready, shutting down) are not passed on.
+const QUIET_LEVELS = new Set<LogLevel>(['silent', 'fatal', 'error', 'warn']);
 
 /**
  * Starts the inference container (`dist/container/serve.js serve`) on a free loopback port and waits for
@@ -42,7 +46,8 @@ export function startEmbeddedEndpoint(options: {
           SAGEMAKER_MODEL_SERVER_WORKERS: String(options.workers),
           LOCAL_ENDPOINT_NAME: options.endpointName,
           SM_MODEL_DIR: join(root, 'model'),
-          LOG_LEVEL: options.logLevel === 'silent' ? 'silent' : 'info',
+          // Its `ready` line is how we learn its port, so it logs at info at least, whatever ours is.
+          LOG_LEVEL: options.logLevel === 'debug' || options.logLevel === 'trace' ? options.logLevel : 'info',
         },
         // The IPC channel closes when this process dies, however it dies: the endpoint then exits too.
         stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -64,7 +69,7 @@ export function startEmbeddedEndpoint(options: {
             resolve(Number(match[1]));
           }
         }
-        if (options.logLevel !== 'silent') process.stdout.write(chunk);
+        if (!QUIET_LEVELS.has(options.logLevel)) process.stdout.write(chunk);
       });
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
@@ -81,6 +86,7 @@ export function startEmbeddedEndpoint(options: {
 
   return launch(0).then((port) => ({
     url: `http://127.0.0.1:${port}`,
+    pid: () => child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         stopping = true;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../harness/container-process';
 
@@ -15,6 +16,28 @@ function runMain(env: Record<string, string>) {
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   void exited.then(() => clearTimeout(timer));
   return { child, exited, output: () => output };
+}
+
+/** The TCP port a process listens on, from /proc (its sockets' inodes matched against /proc/net/tcp). */
+async function listeningPort(pid: number, deadline: number): Promise<number> {
+  while (Date.now() < deadline) {
+    const inodes = new Set<string>();
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (match) inodes.add(match[1]!);
+      } catch {
+        // the descriptor closed meanwhile
+      }
+    }
+    for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // state 0A is LISTEN; field 9 is the socket's inode
+      if (fields[3] === '0A' && inodes.has(fields[9]!)) return parseInt(fields[1]!.split(':')[1]!, 16);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the API never listened');
 }
 
 function isAlive(pid: number): boolean {
@@ -58,6 +81,18 @@ describe('npm start (dist/src/main.js)', () => {
       main.output(),
     )![1];
     expect(() => process.kill(Number(endpointPid), 0)).toThrow();
+  });
+
+  it('starts its embedded endpoint whatever LOG_LEVEL says', async () => {
+    const main = runMain({ LOG_LEVEL: 'silent', PORT: '0' });
+    const deadline = Date.now() + 15_000;
+    // Ready means the API answers; with no log line to read, ask the process table for its port.
+    const port = await listeningPort(main.child.pid!, deadline);
+    const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+    expect(response.status).toBe(200);
+    main.child.kill('SIGTERM');
+    expect(await main.exited).toBe(0);
+    expect(main.output()).toBe('');
   });
 
   it('takes its embedded endpoint down with it even when killed outright', async () => {

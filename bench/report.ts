@@ -1,0 +1,193 @@
+/** One measurement: a scenario under one configuration. */
+export interface Measurement {
+  readonly scenario: string;
+  readonly configuration: 'raw' | 'ceiling' | 'naive' | 'full';
+  readonly connections: number;
+  readonly requestsPerSecond: number;
+  readonly calculationsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Endpoint invocations per calculation (raw: one per request). */
+  readonly invocationsPerCalculation: number;
+  readonly errors: number;
+  readonly apiPeakRssMb: number;
+  readonly workerPeakRssMb: number;
+}
+
+/** A target of the issue, evaluated on one run's ratios. */
+export interface TargetResult {
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+const CONFIGURATIONS = ['raw', 'ceiling', 'naive', 'full'] as const;
+const round = (value: number, digits = 1) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : NaN);
+const formatNumber = (value: number) =>
+  Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 2 : 0 }) : '–';
+
+/** Evaluates the targets on one run's measurements. */
+export function evaluateTargets(measurements: readonly Measurement[]): TargetResult[] {
+  const find = (scenario: string, configuration: Measurement['configuration']) =>
+    measurements.find((m) => m.scenario === scenario && m.configuration === configuration);
+  const results: TargetResult[] = [];
+  const full64 = find('calculate x64', 'full');
+  const ceiling64 = find('calculate x64', 'ceiling');
+  const naive64 = find('calculate x64', 'naive');
+  if (full64 && ceiling64 && naive64) {
+    const ofCeiling = full64.requestsPerSecond / ceiling64.requestsPerSecond;
+    const ofNaive = full64.requestsPerSecond / naive64.requestsPerSecond;
+    results.push({
+      target: 'calculate, 64 connections: full ≥ 0.8 × ceiling req/s',
+      measured: `${round(ofCeiling, 2)} ×`,
+      met: ofCeiling >= 0.8,
+    });
+    results.push({
+      target: 'calculate, 64 connections: full ≥ 2 × naive req/s',
+      measured: `${round(ofNaive, 2)} ×`,
+      met: ofNaive >= 2,
+    });
+    results.push({
+      target: 'calculate, 64 connections: ≤ 0.1 invocations per calculation',
+      measured: `${round(full64.invocationsPerCalculation, 3)}`,
+      met: full64.invocationsPerCalculation <= 0.1,
+    });
+  }
+  const full1 = find('calculate x1', 'full');
+  const ceiling1 = find('calculate x1', 'ceiling');
+  if (full1 && ceiling1) {
+    const extra = full1.p50Ms - ceiling1.p50Ms;
+    results.push({
+      target: 'calculate, 1 connection: full p50 ≤ ceiling p50 + 1 ms',
+      measured: `+${round(extra, 2)} ms`,
+      met: extra <= 1,
+    });
+  }
+  const full10k = find('batchCalculate 10000', 'full');
+  const raw10k = find('batchCalculate 10000', 'raw');
+  if (full10k && raw10k) {
+    const ratio = full10k.calculationsPerSecond / raw10k.calculationsPerSecond;
+    results.push({
+      target: 'batchCalculate 10,000: full ≥ 0.5 × raw calculations/s',
+      measured: `${round(ratio, 2)} ×`,
+      met: ratio >= 0.5,
+    });
+  }
+  const apiPeak = Math.max(...measurements.map((m) => m.apiPeakRssMb));
+  const workerPeak = Math.max(...measurements.map((m) => m.workerPeakRssMb));
+  results.push({
+    target: 'peak RSS of the API ≤ 250 MB (every scenario)',
+    measured: `${round(apiPeak)} MB`,
+    met: apiPeak <= 250,
+  });
+  results.push({
+    target: 'peak RSS of each container worker ≤ 120 MB',
+    measured: `${round(workerPeak)} MB`,
+    met: workerPeak <= 120,
+  });
+  return results;
+}
+
+/** The Markdown report: one table of measurements, one of targets. */
+export function markdownReport(
+  measurements: readonly Measurement[],
+  targets: readonly TargetResult[],
+  header: string,
+): string {
+  const scenarios = [...new Set(measurements.map((m) => m.scenario))];
+  const lines = [
+    header,
+    '',
+    '| scenario | configuration | req/s | calculations/s | p50 ms | p99 ms | invocations / calculation | API peak RSS MB | worker peak RSS MB |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const scenario of scenarios) {
+    for (const configuration of CONFIGURATIONS) {
+      const m = measurements.find(
+        (entry) => entry.scenario === scenario && entry.configuration === configuration,
+      );
+      if (!m) continue;
+      lines.push(
+        `| ${scenario} | ${configuration}${m.errors ? ` (${m.errors} errors)` : ''} | ${formatNumber(m.requestsPerSecond)} | ${formatNumber(m.calculationsPerSecond)} | ${round(m.p50Ms, 2)} | ${round(m.p99Ms, 2)} | ${round(m.invocationsPerCalculation, 4)} | ${m.apiPeakRssMb ? round(m.apiPeakRssMb) : '–'} | ${m.workerPeakRssMb ? round(m.workerPeakRssMb) : '–'} |`,
+      );
+    }
+  }
+  lines.push('', '| target | measured | met |', '| --- | --- | --- |');
+  for (const target of targets)
+    lines.push(`| ${target.target} | ${target.measured} | ${target.met ? 'yes' : '**no**'} |`);
+  return `${lines.join('\n')}\n`;
+}
+
+const COLORS = { full: '#0b5cad', naive: '#a40e26', ceiling: '#116329' } as const;
+
+/** An SVG chart of throughput against p99 latency as connections grow (full, naive, ceiling). */
+export function throughputLatencyChart(measurements: readonly Measurement[]): string {
+  const series = (['ceiling', 'full', 'naive'] as const).map((configuration) => ({
+    configuration,
+    points: measurements
+      .filter((m) => m.configuration === configuration && m.scenario.startsWith('calculate x'))
+      .sort((a, b) => a.connections - b.connections),
+  }));
+  const all = series.flatMap((s) => s.points);
+  const width = 720;
+  const height = 420;
+  const margin = { left: 70, right: 130, top: 30, bottom: 50 };
+  const maxX = Math.max(1, ...all.map((p) => p.p99Ms)) * 1.1;
+  const maxY = Math.max(1, ...all.map((p) => p.requestsPerSecond)) * 1.1;
+  const x = (value: number) => margin.left + (value / maxX) * (width - margin.left - margin.right);
+  const y = (value: number) =>
+    height - margin.bottom - (value / maxY) * (height - margin.top - margin.bottom);
+  const ticks = (max: number) => Array.from({ length: 6 }, (_, index) => (max / 5) * index);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    `<text x="${width / 2 - 60}" y="18" font-size="14" font-weight="bold">calculate: req/s against p99 latency</text>`,
+  ];
+  for (const tick of ticks(maxX)) {
+    parts.push(
+      `<line x1="${x(tick)}" y1="${margin.top}" x2="${x(tick)}" y2="${height - margin.bottom}" stroke="#eee"/>`,
+    );
+    parts.push(
+      `<text x="${x(tick)}" y="${height - margin.bottom + 16}" text-anchor="middle">${round(tick, 1)}</text>`,
+    );
+  }
+  for (const tick of ticks(maxY)) {
+    parts.push(
+      `<line x1="${margin.left}" y1="${y(tick)}" x2="${width - margin.right}" y2="${y(tick)}" stroke="#eee"/>`,
+    );
+    parts.push(
+      `<text x="${margin.left - 8}" y="${y(tick) + 4}" text-anchor="end">${Math.round(tick)}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${(width - margin.right + margin.left) / 2}" y="${height - 12}" text-anchor="middle">p99 latency (ms)</text>`,
+  );
+  parts.push(
+    `<text transform="translate(16 ${height / 2}) rotate(-90)" text-anchor="middle">requests per second</text>`,
+  );
+  series.forEach(({ configuration, points }, index) => {
+    const color = COLORS[configuration];
+    if (points.length > 0) {
+      parts.push(
+        `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map((p) => `${x(p.p99Ms)},${y(p.requestsPerSecond)}`).join(' ')}"/>`,
+      );
+    }
+    for (const p of points) {
+      parts.push(`<circle cx="${x(p.p99Ms)}" cy="${y(p.requestsPerSecond)}" r="4" fill="${color}"/>`);
+      parts.push(
+        `<text x="${x(p.p99Ms) + 6}" y="${y(p.requestsPerSecond) - 6}" fill="${color}">${p.connections}</text>`,
+      );
+    }
+    parts.push(
+      `<rect x="${width - margin.right + 16}" y="${margin.top + index * 20}" width="12" height="12" fill="${color}"/>`,
+    );
+    parts.push(
+      `<text x="${width - margin.right + 34}" y="${margin.top + index * 20 + 10}">${configuration}</text>`,
+    );
+  });
+  parts.push(
+    `<text x="${width - margin.right + 16}" y="${margin.top + 70}" fill="#57606a">labels: connections</text>`,
+  );
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,233 @@
+import autocannon from 'autocannon';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedEndpoint } from '../src/endpoint/embedded-endpoint';
+import { createLogger } from '../src/observability/logger';
+import { projectRoot } from '../src/project-root';
+import type { ApiConfiguration } from './api-process';
+import { PeakMemory } from './process-memory';
+import type { Measurement } from './report';
+import { evaluateTargets, markdownReport, throughputLatencyChart } from './report';
+
+// `npm run bench`: the four configurations side by side in one run, loopback only, bounded in time.
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const ROOT = projectRoot();
+const RESULTS = join(ROOT, 'bench', 'results');
+
+const CALCULATE =
+  'mutation ($input: CalculationInput!) { calculate(input: $input) { result status error { code } } }';
+const BATCH =
+  'mutation ($inputs: [CalculationInput!]!) { batchCalculate(inputs: $inputs) { succeeded failed results { result status error { code } } } }';
+const OPERATIONS = ['add', 'subtract', 'multiply', 'divide', 'sqrt', 'sin', 'power', 'evaluate'] as const;
+
+/** Mixed calculations, some failing, as a batch client would send them. */
+function items(count: number): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, index) => {
+    const operation = OPERATIONS[index % OPERATIONS.length]!;
+    if (operation === 'evaluate') return { operation, expression: `${index} * (2 + 3)` };
+    if (operation === 'sqrt' || operation === 'sin') return { operation, a: index };
+    return { operation, a: index, b: index % 10 };
+  });
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly connections: number;
+  /** Calculations per request. */
+  readonly calculations: number;
+  readonly apiBody: string;
+  readonly rawBody: string;
+}
+
+const single = { operation: 'add', a: 10, b: 5 };
+const SCENARIOS: Scenario[] = [
+  ...[1, 16, 64, 128].map((connections) => ({
+    name: `calculate x${connections}`,
+    connections,
+    calculations: 1,
+    apiBody: JSON.stringify({ query: CALCULATE, variables: { input: single } }),
+    rawBody: JSON.stringify(single),
+  })),
+  ...[1000, 10_000].map((count) => ({
+    name: `batchCalculate ${count}`,
+    connections: 2,
+    calculations: count,
+    apiBody: JSON.stringify({ query: BATCH, variables: { inputs: items(count) } }),
+    rawBody: JSON.stringify(
+      items(count).map(({ operation, a, b, expression }) => ({ operation, a, b, expression })),
+    ),
+  })),
+  {
+    name: 'HTTP batch of 20 calculate',
+    connections: 16,
+    calculations: 20,
+    apiBody: JSON.stringify(items(20).map((input) => ({ query: CALCULATE, variables: { input } }))),
+    rawBody: JSON.stringify(items(20)),
+  },
+];
+
+interface Target {
+  readonly url: string;
+  readonly apiPid: number;
+  readonly endpointPid?: number;
+  readonly metricsUrl?: string;
+  readonly stop: () => Promise<void>;
+}
+
+function startApiProcess(configuration: ApiConfiguration): Promise<Target> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(ROOT, 'dist', 'bench', 'api-process.js'), configuration],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`${configuration} did not start`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split('\n').find((text) => text.includes('"ready":true'));
+      if (!line) return;
+      clearTimeout(timer);
+      const { port } = JSON.parse(line) as { port: number };
+      resolve({
+        url: `http://127.0.0.1:${port}/graphql`,
+        metricsUrl: `http://127.0.0.1:${port}/metrics`,
+        apiPid: child.pid!,
+        stop: () =>
+          new Promise((done) => {
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+    child.once('exit', (code) => reject(new Error(`${configuration} exited (${code})`)));
+  });
+}
+
+async function startRaw(): Promise<Target> {
+  const logger = createLogger({ name: 'bench', level: 'warn' });
+  const endpoint = await startEmbeddedEndpoint({
+    endpointName: 'calculator',
+    workers: 1,
+    logLevel: 'silent',
+    logger,
+  });
+  return { url: `${endpoint.url}/invocations`, apiPid: 0, endpointPid: endpoint.pid()!, stop: endpoint.stop };
+}
+
+async function counters(metricsUrl: string): Promise<{ invocations: number; calculations: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  const sum = (name: string) =>
+    [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+(?:\\.\\d+)?)$`, 'gm'))].reduce(
+      (total, match) => total + Number(match[1]),
+      0,
+    );
+  return {
+    invocations: sum('calculator_endpoint_invocations_total'),
+    calculations: sum('calculator_calculations_total'),
+  };
+}
+
+function load(url: string, body: string, connections: number, duration: number): Promise<autocannon.Result> {
+  return autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration,
+    timeout: 60,
+  });
+}
+
+async function measure(
+  configuration: Measurement['configuration'],
+  target: Target,
+  scenario: Scenario,
+): Promise<Measurement> {
+  const body = configuration === 'raw' ? scenario.rawBody : scenario.apiBody;
+  // Warm up (JIT, sockets, caches), then check one answer before measuring.
+  await load(target.url, body, scenario.connections, 1);
+  const check = await fetch(target.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  if (!check.ok)
+    throw new Error(`${configuration} ${scenario.name}: HTTP ${check.status} ${await check.text()}`);
+  const before = target.metricsUrl ? await counters(target.metricsUrl) : undefined;
+  const memory = new PeakMemory(target.apiPid, target.endpointPid);
+  const result = await load(target.url, body, scenario.connections, DURATION_S);
+  memory.stop();
+  const after = target.metricsUrl ? await counters(target.metricsUrl) : undefined;
+  const completed = result.requests.total;
+  const invocationsPerCalculation =
+    before && after
+      ? (after.invocations - before.invocations) / Math.max(1, after.calculations - before.calculations)
+      : 1 / scenario.calculations;
+  const measurement: Measurement = {
+    scenario: scenario.name,
+    configuration,
+    connections: scenario.connections,
+    requestsPerSecond: completed / DURATION_S,
+    calculationsPerSecond: (completed * scenario.calculations) / DURATION_S,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    invocationsPerCalculation,
+    errors: result.errors + result.timeouts + result.non2xx,
+    apiPeakRssMb: memory.apiMb,
+    workerPeakRssMb: memory.workerMb,
+  };
+  process.stdout.write(
+    `${configuration.padEnd(8)} ${scenario.name.padEnd(28)} ${measurement.requestsPerSecond.toFixed(0).padStart(7)} req/s ` +
+      `${measurement.calculationsPerSecond.toFixed(0).padStart(8)} calc/s p50 ${measurement.p50Ms} ms p99 ${measurement.p99Ms} ms ` +
+      `inv/calc ${invocationsPerCalculation.toFixed(3)}\n`,
+  );
+  return measurement;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  const measurements: Measurement[] = [];
+  const configurations: [Measurement['configuration'], () => Promise<Target>][] = [
+    ['raw', startRaw],
+    ['ceiling', () => startApiProcess('ceiling')],
+    ['naive', () => startApiProcess('naive')],
+    ['full', () => startApiProcess('full')],
+  ];
+  for (const [configuration, start] of configurations) {
+    const target = await start();
+    try {
+      for (const scenario of SCENARIOS) measurements.push(await measure(configuration, target, scenario));
+    } finally {
+      await target.stop();
+    }
+  }
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const date = new Date().toISOString();
+  const targets = evaluateTargets(measurements);
+  const header = `Measured ${date.slice(0, 10)} on ${machine}; ${DURATION_S} s per scenario after a 1 s warm-up; load from autocannon in the same machine.`;
+  writeFileSync(
+    join(RESULTS, 'latest.json'),
+    `${JSON.stringify({ date, machine, durationSeconds: DURATION_S, measurements, targets }, null, 2)}\n`,
+  );
+  writeFileSync(join(RESULTS, 'latest.md'), markdownReport(measurements, targets, header));
+  writeFileSync(join(RESULTS, 'throughput-latency.svg'), throughputLatencyChart(measurements));
+  process.stdout.write(
+    `\n${markdownReport(measurements, targets, header)}\nwrote ${RESULTS}/latest.{json,md} and throughput-latency.svg\n`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`benchmark failed: ${error.stack}\n`);
+    process.exit(1);
+  },
+);
