@@ -23,12 +23,28 @@ export interface AdaptiveBatcherOptions<I, O> {
   readonly defer?: (task: () => void) => void;
 }
 
-interface Entry<I, O> {
-  readonly item: I;
-  readonly bytes: number;
-  readonly resolve: (value: O) => void;
-  readonly reject: (reason: unknown) => void;
+/** Stands in `loadMany`'s results for an item whose dispatch failed (allocated only on failure). */
+export class DispatchFailure {
+  constructor(readonly reason: unknown) {}
 }
+
+/** The items of one `loadMany` call: settled in place, resolved once when the last one settles. */
+interface Group<O> {
+  readonly results: (O | DispatchFailure)[];
+  remaining: number;
+  readonly resolve: (results: (O | DispatchFailure)[]) => void;
+}
+
+// An entry settles either one promise (load) or one slot of a group (loadMany): a group costs one
+// promise for all its items, which matters at 10,000 items per request.
+type Entry<I, O> = { readonly item: I; readonly bytes: number } & (
+  | {
+      readonly group: undefined;
+      readonly resolve: (value: O) => void;
+      readonly reject: (reason: unknown) => void;
+    }
+  | { readonly group: Group<O>; readonly index: number }
+);
 
 /**
  * Coalesces what every request needs into few dispatches. When nothing is in flight a lone item leaves at
@@ -52,16 +68,24 @@ export class AdaptiveBatcher<I, O> {
   /** Queues one item; resolves with its result, or rejects with its dispatch's error. */
   load(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      const bytes = this.options.sizeOf(item);
-      this.queue.push({ item, bytes, resolve, reject });
-      this.queuedBytes += bytes;
-      if (!this.scheduled) {
-        this.scheduled = true;
-        this.defer(() => {
-          this.scheduled = false;
-          this.pump();
-        });
+      this.enqueue({ item, bytes: this.options.sizeOf(item), group: undefined, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Queues many items at once. Never rejects: each item settles on its own, in input order, as its result
+   * or as a {@link DispatchFailure} (a failed dispatch fails only the items it carried).
+   */
+  loadMany(items: readonly I[]): Promise<(O | DispatchFailure)[]> {
+    if (items.length === 0) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      const group: Group<O> = { results: new Array(items.length), remaining: items.length, resolve };
+      for (let index = 0; index < items.length; index += 1) {
+        const item = items[index]!;
+        this.enqueue({ item, bytes: this.options.sizeOf(item), group, index });
       }
+      this.schedule();
     });
   }
 
@@ -76,6 +100,32 @@ export class AdaptiveBatcher<I, O> {
   }
 
   // ---- private ----
+
+  private enqueue(entry: Entry<I, O>): void {
+    this.queue.push(entry);
+    this.queuedBytes += entry.bytes;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.defer(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private static settle<I, O>(entry: Entry<I, O>, result: O | DispatchFailure): void {
+    if (entry.group === undefined) {
+      if (result instanceof DispatchFailure) entry.reject(result.reason);
+      else entry.resolve(result);
+      return;
+    }
+    const { group } = entry;
+    group.results[entry.index] = result;
+    group.remaining -= 1;
+    if (group.remaining === 0) group.resolve(group.results);
+  }
 
   private pump(): void {
     while (this.queued > 0 && this.inFlight < this.options.maxInFlight) {
@@ -117,9 +167,14 @@ export class AdaptiveBatcher<I, O> {
         if (results.length !== batch.length) {
           throw new Error(`dispatch returned ${results.length} results for ${batch.length} items`);
         }
-        batch.forEach((entry, index) => entry.resolve(results[index]!));
+        for (let index = 0; index < batch.length; index += 1) {
+          AdaptiveBatcher.settle(batch[index]!, results[index]!);
+        }
       })
-      .catch((error: unknown) => batch.forEach((entry) => entry.reject(error)))
+      .catch((reason: unknown) => {
+        const failure = new DispatchFailure(reason);
+        for (const entry of batch) AdaptiveBatcher.settle(entry, failure);
+      })
       .finally(() => {
         this.inFlight -= 1;
         this.pump();

@@ -58,7 +58,9 @@ export function validateCalculation(
     );
   }
 
-  const operands: Record<'a' | 'b', number | undefined> = { a: undefined, b: undefined };
+  // Plain loops and locals: this runs once per calculation, 10,000 times for a large batch.
+  let a: number | undefined;
+  let b: number | undefined;
   for (const operand of operation.operands) {
     const value = request[operand.name];
     if (isAbsent(value)) {
@@ -78,20 +80,23 @@ export function validateCalculation(
         'INVALID_INPUT',
         `operand '${operand.name}' must be a finite number, got ${describeValue(value)}`,
       );
+    } else if (operand.name === 'a') {
+      a = value;
     } else {
-      operands[operand.name] = value;
+      b = value;
     }
   }
-  for (const extra of ['a', 'b'] as const) {
-    if (!isAbsent(request[extra]) && !operation.operands.some((operand) => operand.name === extra)) {
-      const reads =
-        operation.kind === 'expression' ? 'expression' : operation.operands.map((o) => o.name).join(' and ');
-      return calculationFailure(
-        name,
-        'INVALID_INPUT',
-        `'${name}' reads only ${reads}; remove operand '${extra}'`,
-      );
-    }
+  const takesA = operation.operands.length > 0;
+  const takesB = operation.operands.length > 1;
+  const extra = !takesA && !isAbsent(request.a) ? 'a' : !takesB && !isAbsent(request.b) ? 'b' : undefined;
+  if (extra !== undefined) {
+    const reads =
+      operation.kind === 'expression' ? 'expression' : operation.operands.map((o) => o.name).join(' and ');
+    return calculationFailure(
+      name,
+      'INVALID_INPUT',
+      `'${name}' reads only ${reads}; remove operand '${extra}'`,
+    );
   }
 
   let expression: string | undefined;
@@ -114,7 +119,7 @@ export function validateCalculation(
 
   let angleUnit = options.defaultAngleUnit ?? 'degrees';
   if (!isAbsent(request.angleUnit)) {
-    if (!ANGLE_UNITS.includes(request.angleUnit as AngleUnit)) {
+    if (request.angleUnit !== 'degrees' && request.angleUnit !== 'radians') {
       return calculationFailure(
         name,
         'INVALID_INPUT',
@@ -123,7 +128,7 @@ export function validateCalculation(
     }
     angleUnit = request.angleUnit as AngleUnit;
   }
-  return { ok: true, calculation: { operation, ...operands, expression, angleUnit } };
+  return { ok: true, calculation: { operation, a, b, expression, angleUnit } };
 }
 
 /**

@@ -1,5 +1,8 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { ApiConfig } from '../config/api-config';
 import type { Logger } from '../observability/logger';
@@ -37,6 +40,8 @@ export function createApolloServer(options: {
       warn: (message: string) => logger.warn(message),
       error: (message: string) => logger.error(message),
     },
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    // Cache control would wrap every field resolution (10,000 per large batch) to compute cache hints that
+    // mutations never use; the landing page would load from a CDN.
+    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled()],
   });
 }

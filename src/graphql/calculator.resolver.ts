@@ -69,7 +69,8 @@ export class CalculatorResolver {
         { extensions: { code: 'BAD_USER_INPUT' } },
       );
     }
-    const answers = await context.calculations.calculateMany(inputs.map(toRequest), context.loader);
+    // CalculationInput has the fields of a CalculationRequest: no per-item copy.
+    const answers = await context.calculations.calculateMany(inputs);
     let succeeded = 0;
     // An endpoint failure becomes a GraphQLError in the list: graphql-js answers null at that index and
     // reports the error at its path, so every other input keeps its result.

@@ -1,4 +1,4 @@
-import { AdaptiveBatcher } from '../../src/batching/adaptive-batcher';
+import { AdaptiveBatcher, DispatchFailure } from '../../src/batching/adaptive-batcher';
 
 /** A dispatch whose batches stay in flight until the test releases them. */
 function controllableDispatch() {
@@ -181,5 +181,68 @@ describe('AdaptiveBatcher', () => {
     const results = await Promise.all(Array.from({ length: 100 }, (_, index) => batcher.load(index)));
     expect(results).toEqual(Array.from({ length: 100 }, (_, index) => index));
     expect(peak).toBe(2);
+  });
+});
+
+describe('AdaptiveBatcher.loadMany', () => {
+  it('answers every item in order with one promise, across as many dispatches as the bounds need', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const batcher = new AdaptiveBatcher<number, number>({
+      dispatch,
+      sizeOf: () => 1,
+      maxItems: 4,
+      maxBytes: 100,
+      maxInFlight: 8,
+    });
+    const results = batcher.loadMany([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await settle();
+    expect(batches.map((batch) => batch.items)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ]);
+    batches[1]!.release();
+    batches[0]!.release();
+    await settle();
+    batches[2]!.release();
+    await expect(results).resolves.toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+  });
+
+  it('fails only the items of the dispatch that failed, as DispatchFailure values', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const batcher = new AdaptiveBatcher<number, number>({
+      dispatch,
+      sizeOf: () => 1,
+      maxItems: 2,
+      maxBytes: 100,
+      maxInFlight: 4,
+    });
+    const results = batcher.loadMany([1, 2, 3]);
+    await settle();
+    batches[0]!.fail(new Error('timed out'));
+    await settle();
+    batches[1]!.release();
+    const settled = await results;
+    expect(settled[0]).toBeInstanceOf(DispatchFailure);
+    expect((settled[0] as DispatchFailure).reason).toEqual(new Error('timed out'));
+    expect(settled[1]).toBe(settled[0]);
+    expect(settled[2]).toBe(30);
+  });
+
+  it('answers an empty list at once and shares dispatches with single loads', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const batcher = new AdaptiveBatcher<number, number>({
+      dispatch,
+      sizeOf: () => 1,
+      maxItems: 10,
+      maxBytes: 100,
+      maxInFlight: 4,
+    });
+    await expect(batcher.loadMany([])).resolves.toEqual([]);
+    const one = batcher.load(7);
+    const many = batcher.loadMany([8, 9]);
+    await settle();
+    expect(batches.map((batch) => batch.items)).toEqual([[7, 8, 9]]);
+    batches[0]!.release();
+    await expect(Promise.all([one, many])).resolves.toEqual([70, [80, 90]]);
   });
 });
