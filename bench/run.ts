@@ -167,16 +167,22 @@ async function measure(
   memory.stop();
   const after = target.metricsUrl ? await counters(target.metricsUrl) : undefined;
   const completed = result.requests.total;
+  // The API counts calculations as it answers them, so a scenario whose requests outlast the window
+  // (naive batchCalculate of 10,000: one invocation per item) is still measured; raw counts requests.
+  const calculations =
+    before && after ? after.calculations - before.calculations : completed * scenario.calculations;
   const invocationsPerCalculation =
     before && after
-      ? (after.invocations - before.invocations) / Math.max(1, after.calculations - before.calculations)
+      ? calculations > 0
+        ? (after.invocations - before.invocations) / calculations
+        : NaN
       : 1 / scenario.calculations;
   const measurement: Measurement = {
     scenario: scenario.name,
     configuration,
     connections: scenario.connections,
     requestsPerSecond: completed / DURATION_S,
-    calculationsPerSecond: (completed * scenario.calculations) / DURATION_S,
+    calculationsPerSecond: calculations / DURATION_S,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     invocationsPerCalculation,
