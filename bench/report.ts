@@ -107,8 +107,15 @@ export function markdownReport(
         (entry) => entry.scenario === scenario && entry.configuration === configuration,
       );
       if (!m) continue;
+      const memory = `${m.apiPeakRssMb ? round(m.apiPeakRssMb) : '–'} | ${m.workerPeakRssMb ? round(m.workerPeakRssMb) : '–'}`;
+      const label = `${configuration}${m.errors ? ` (${m.errors} errors)` : ''}`;
+      if (m.requestsPerSecond === 0) {
+        lines.push(`| ${scenario} | ${label} | no request completed in the window | | | | | ${memory} |`);
+        continue;
+      }
       lines.push(
-        `| ${scenario} | ${configuration}${m.errors ? ` (${m.errors} errors)` : ''} | ${formatNumber(m.requestsPerSecond)} | ${formatNumber(m.calculationsPerSecond)} | ${round(m.p50Ms, 2)} | ${round(m.p99Ms, 2)} | ${round(m.invocationsPerCalculation, 4)} | ${m.apiPeakRssMb ? round(m.apiPeakRssMb) : '–'} | ${m.workerPeakRssMb ? round(m.workerPeakRssMb) : '–'} |`,
+        `| ${scenario} | ${label} | ${formatNumber(m.requestsPerSecond)} | ${formatNumber(m.calculationsPerSecond)} | ` +
+          `${round(m.p50Ms, 2)} | ${round(m.p99Ms, 2)} | ${Number.isFinite(m.invocationsPerCalculation) ? round(m.invocationsPerCalculation, 4) : '–'} | ${memory} |`,
       );
     }
   }
@@ -132,9 +139,14 @@ export function throughputLatencyChart(measurements: readonly Measurement[]): st
   const width = 720;
   const height = 420;
   const margin = { left: 70, right: 130, top: 30, bottom: 50 };
-  const maxX = Math.max(1, ...all.map((p) => p.p99Ms)) * 1.1;
+  // Latency spans orders of magnitude (naive queues for a second), so its axis is logarithmic.
+  const minX = 0.5;
+  const maxX = Math.max(10, ...all.map((p) => p.p99Ms)) * 1.5;
   const maxY = Math.max(1, ...all.map((p) => p.requestsPerSecond)) * 1.1;
-  const x = (value: number) => margin.left + (value / maxX) * (width - margin.left - margin.right);
+  const x = (value: number) =>
+    margin.left +
+    (Math.log10(Math.max(value, minX) / minX) / Math.log10(maxX / minX)) *
+      (width - margin.left - margin.right);
   const y = (value: number) =>
     height - margin.bottom - (value / maxY) * (height - margin.top - margin.bottom);
   const ticks = (max: number) => Array.from({ length: 6 }, (_, index) => (max / 5) * index);
@@ -143,13 +155,13 @@ export function throughputLatencyChart(measurements: readonly Measurement[]): st
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="${width / 2 - 60}" y="18" font-size="14" font-weight="bold">calculate: req/s against p99 latency</text>`,
   ];
-  for (const tick of ticks(maxX)) {
+  for (const tick of [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].filter(
+    (value) => value <= maxX,
+  )) {
     parts.push(
       `<line x1="${x(tick)}" y1="${margin.top}" x2="${x(tick)}" y2="${height - margin.bottom}" stroke="#eee"/>`,
     );
-    parts.push(
-      `<text x="${x(tick)}" y="${height - margin.bottom + 16}" text-anchor="middle">${round(tick, 1)}</text>`,
-    );
+    parts.push(`<text x="${x(tick)}" y="${height - margin.bottom + 16}" text-anchor="middle">${tick}</text>`);
   }
   for (const tick of ticks(maxY)) {
     parts.push(

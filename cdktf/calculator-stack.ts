@@ -5,6 +5,7 @@ import { ArtifactStore } from './artifact-store';
 import { FargateApi } from './fargate-api';
 import { InferenceEndpoint } from './inference-endpoint';
 import { LambdaApi } from './lambda-api';
+import type { HostedApi } from './monitoring';
 import { Monitoring } from './monitoring';
 import type { StageConfig } from './stage-config';
 import { validateStageConfig } from './stage-config';
@@ -36,7 +37,7 @@ export class CalculatorStack extends TerraformStack {
     const store = new ArtifactStore(this, 'artifacts', config);
     const inference = new InferenceEndpoint(this, 'inference', config, store);
     const monitoring = new Monitoring(this, 'monitoring', config, store, inference.endpointName);
-    const api =
+    const api: HostedApi =
       config.api.kind === 'lambda'
         ? new LambdaApi(this, 'api', config, config.api, store, inference)
         : new FargateApi(this, 'api', config, config.api, store, inference);

@@ -16,7 +16,7 @@ import { apiEnvironment, invokeEndpointStatement } from './api-environment';
 import type { ArtifactStore } from './artifact-store';
 import { assumeRolePolicy, policyDocument } from './iam-policy';
 import type { InferenceEndpoint } from './inference-endpoint';
-import type { ApiErrorMetric } from './monitoring';
+import type { ApiErrorMetric, HostedApi } from './monitoring';
 import type { ApiHosting, StageConfig } from './stage-config';
 
 const API_PORT = 4000;
@@ -26,7 +26,7 @@ const API_PORT = 4000;
  * Balancer, scaled on CPU. The network is the account's own: its VPC and subnets are Terraform variables
  * (`vpc_id`, `public_subnet_ids`, `private_subnet_ids`) given at apply time.
  */
-export class FargateApi extends Construct {
+export class FargateApi extends Construct implements HostedApi {
   readonly url: string;
   readonly errorMetric: ApiErrorMetric;
 

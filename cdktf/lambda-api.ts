@@ -12,11 +12,11 @@ import { apiEnvironment, invokeEndpointStatement } from './api-environment';
 import type { ArtifactStore } from './artifact-store';
 import { assumeRolePolicy, policyDocument } from './iam-policy';
 import type { InferenceEndpoint } from './inference-endpoint';
-import type { ApiErrorMetric } from './monitoring';
+import type { ApiErrorMetric, HostedApi } from './monitoring';
 import type { ApiHosting, StageConfig } from './stage-config';
 
 /** The API as a Lambda function (the API image's lambda target) behind an API Gateway HTTP API. */
-export class LambdaApi extends Construct {
+export class LambdaApi extends Construct implements HostedApi {
   readonly url: string;
   readonly errorMetric: ApiErrorMetric;
 

@@ -13,6 +13,14 @@ export interface ApiErrorMetric {
   readonly dimensions: Record<string, string>;
 }
 
+/** What the stack needs of wherever the API is hosted (Lambda or Fargate). */
+export interface HostedApi {
+  /** The API's base URL. */
+  readonly url: string;
+  /** Its 5xx metric, for the API alarm. */
+  readonly errorMetric: ApiErrorMetric;
+}
+
 /**
  * Alarms to a KMS-encrypted SNS topic: the endpoint's Invocation5XXErrors, its p95 ModelLatency (which
  * CloudWatch reports in microseconds), and the API's 5xx answers.

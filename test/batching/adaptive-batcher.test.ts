@@ -1,3 +1,4 @@
+import type { AdaptiveBatcherOptions } from '../../src/batching/adaptive-batcher';
 import { AdaptiveBatcher, DispatchFailure } from '../../src/batching/adaptive-batcher';
 
 /** A dispatch whose batches stay in flight until the test releases them. */
@@ -15,6 +16,21 @@ function controllableDispatch() {
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A batcher over numbers, one byte each unless sizeOf says otherwise, with the bounds a test names. */
+function batcherFor(
+  dispatch: AdaptiveBatcherOptions<number, number>['dispatch'],
+  bounds: Partial<Omit<AdaptiveBatcherOptions<number, number>, 'dispatch'>> = {},
+): AdaptiveBatcher<number, number> {
+  return new AdaptiveBatcher<number, number>({
+    dispatch,
+    sizeOf: () => 1,
+    maxItems: 100,
+    maxBytes: 1000,
+    maxInFlight: 4,
+    ...bounds,
+  });
+}
 
 describe('AdaptiveBatcher with a fake clock', () => {
   beforeEach(() => jest.useFakeTimers({ now: 0 }));
@@ -42,13 +58,7 @@ describe('AdaptiveBatcher with a fake clock', () => {
 
   it('holds items queued while a batch is in flight until it finishes, whatever the clock says', async () => {
     const { batches, dispatch } = controllableDispatch();
-    const batcher = new AdaptiveBatcher<number, number>({
-      dispatch,
-      sizeOf: () => 1,
-      maxItems: 100,
-      maxBytes: 1000,
-      maxInFlight: 4,
-    });
+    const batcher = batcherFor(dispatch);
     const first = batcher.load(1);
     await jest.advanceTimersByTimeAsync(0);
     const rest = [2, 3, 4].map((item) => batcher.load(item));
@@ -65,13 +75,7 @@ describe('AdaptiveBatcher with a fake clock', () => {
 describe('AdaptiveBatcher', () => {
   it('coalesces items queued in the same turn into one dispatch', async () => {
     const { batches, dispatch } = controllableDispatch();
-    const batcher = new AdaptiveBatcher<number, number>({
-      dispatch,
-      sizeOf: () => 1,
-      maxItems: 100,
-      maxBytes: 1000,
-      maxInFlight: 4,
-    });
+    const batcher = batcherFor(dispatch);
     const results = Array.from({ length: 20 }, (_, index) => batcher.load(index));
     await settle();
     expect(batches).toHaveLength(1);
@@ -81,13 +85,7 @@ describe('AdaptiveBatcher', () => {
 
   it('splits by maxItems and sends full batches in parallel up to maxInFlight', async () => {
     const { batches, dispatch } = controllableDispatch();
-    const batcher = new AdaptiveBatcher<number, number>({
-      dispatch,
-      sizeOf: () => 1,
-      maxItems: 10,
-      maxBytes: 1e6,
-      maxInFlight: 3,
-    });
+    const batcher = batcherFor(dispatch, { maxItems: 10, maxBytes: 1e6, maxInFlight: 3 });
     const results = Array.from({ length: 45 }, (_, index) => batcher.load(index));
     await settle();
     expect(batches.map((batch) => batch.items.length)).toEqual([10, 10, 10]);
@@ -105,13 +103,7 @@ describe('AdaptiveBatcher', () => {
 
   it('keeps each batch within maxBytes, letting an oversized item go alone', async () => {
     const { batches, dispatch } = controllableDispatch();
-    const batcher = new AdaptiveBatcher<number, number>({
-      dispatch,
-      sizeOf: (item) => item,
-      maxItems: 100,
-      maxBytes: 10,
-      maxInFlight: 10,
-    });
+    const batcher = batcherFor(dispatch, { sizeOf: (item) => item, maxBytes: 10, maxInFlight: 10 });
     const results = [4, 4, 4, 30, 1].map((item) => batcher.load(item));
     await settle();
     // Full batches leave at once; the last, partial one waits for a dispatch to finish.
@@ -125,13 +117,7 @@ describe('AdaptiveBatcher', () => {
 
   it('fails only the items of the dispatch that failed', async () => {
     const { batches, dispatch } = controllableDispatch();
-    const batcher = new AdaptiveBatcher<number, number>({
-      dispatch,
-      sizeOf: () => 1,
-      maxItems: 2,
-      maxBytes: 100,
-      maxInFlight: 2,
-    });
+    const batcher = batcherFor(dispatch, { maxItems: 2, maxBytes: 100, maxInFlight: 2 });
     const results = [1, 2, 3, 4].map((item) => batcher.load(item).catch((error: Error) => error.message));
     await settle();
     batches[0]!.fail(new Error('timed out'));
@@ -187,13 +173,7 @@ describe('AdaptiveBatcher', () => {
 describe('AdaptiveBatcher.loadMany', () => {
   it('answers every item in order with one promise, across as many dispatches as the bounds need', async () => {
     const { batches, dispatch } = controllableDispatch();
-    const batcher = new AdaptiveBatcher<number, number>({
-      dispatch,
-      sizeOf: () => 1,
-      maxItems: 4,
-      maxBytes: 100,
-      maxInFlight: 8,
-    });
+    const batcher = batcherFor(dispatch, { maxItems: 4, maxBytes: 100, maxInFlight: 8 });
     const results = batcher.loadMany([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     await settle();
     expect(batches.map((batch) => batch.items)).toEqual([
@@ -209,13 +189,7 @@ describe('AdaptiveBatcher.loadMany', () => {
 
   it('fails only the items of the dispatch that failed, as DispatchFailure values', async () => {
     const { batches, dispatch } = controllableDispatch();
-    const batcher = new AdaptiveBatcher<number, number>({
-      dispatch,
-      sizeOf: () => 1,
-      maxItems: 2,
-      maxBytes: 100,
-      maxInFlight: 4,
-    });
+    const batcher = batcherFor(dispatch, { maxItems: 2, maxBytes: 100 });
     const results = batcher.loadMany([1, 2, 3]);
     await settle();
     batches[0]!.fail(new Error('timed out'));
@@ -230,13 +204,7 @@ describe('AdaptiveBatcher.loadMany', () => {
 
   it('answers an empty list at once and shares dispatches with single loads', async () => {
     const { batches, dispatch } = controllableDispatch();
-    const batcher = new AdaptiveBatcher<number, number>({
-      dispatch,
-      sizeOf: () => 1,
-      maxItems: 10,
-      maxBytes: 100,
-      maxInFlight: 4,
-    });
+    const batcher = batcherFor(dispatch, { maxItems: 10, maxBytes: 100 });
     await expect(batcher.loadMany([])).resolves.toEqual([]);
     const one = batcher.load(7);
     const many = batcher.loadMany([8, 9]);
