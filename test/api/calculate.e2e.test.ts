@@ -11,7 +11,7 @@ beforeAll(async () => {
   container = await startContainer({ LOCAL_ENDPOINT_NAME: 'calculator' });
   api = await startTestApi({
     endpointUrl: container.url,
-    env: { MAX_HTTP_BATCH_OPERATIONS: '25', MAX_REQUEST_BYTES: '2000000' },
+    env: { MAX_HTTP_BATCH_OPERATIONS: '25', MAX_REQUEST_BYTES: '2000000', MAX_QUERY_TOKENS: '50000' },
   });
 });
 afterAll(async () => {
@@ -234,6 +234,16 @@ describe('validation errors', () => {
     });
     expect(oversized.status).toBe(413);
     expect(oversized.json.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses a document of more than MAX_QUERY_TOKENS tokens before parsing it whole', async () => {
+    const answer = await api.graphql(`{ operations { ${'name '.repeat(60_000)} } }`);
+    expect(answer.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/50000 tokens\. Parsing aborted/),
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      }),
+    ]);
   });
 
   it('answers a syntax error with GRAPHQL_PARSE_FAILED', async () => {

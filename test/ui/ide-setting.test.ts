@@ -1,0 +1,41 @@
+import type { TestApi } from '../harness/api-server';
+import { startTestApi } from '../harness/api-server';
+
+// No endpoint is needed to ask for the IDE or the schema: nothing here invokes one.
+const UNUSED_ENDPOINT = 'http://127.0.0.1:9';
+const INTROSPECTION = '{ __schema { queryType { name } } }';
+
+describe('GRAPHQL_IDE: the one setting for the IDE and introspection', () => {
+  let apis: TestApi[] = [];
+  afterEach(async () => {
+    await Promise.all(apis.map((api) => api.stop()));
+    apis = [];
+  });
+  const start = async (env: Record<string, string>) => {
+    const api = await startTestApi({ endpointUrl: UNUSED_ENDPOINT, env });
+    apis.push(api);
+    return api;
+  };
+  const ideStatus = async (api: TestApi) =>
+    (await fetch(`${api.url}/graphql`, { headers: { Accept: 'text/html' } })).status;
+
+  it('is on outside production: the IDE page and introspection are served', async () => {
+    const api = await start({ NODE_ENV: 'development' });
+    expect(await ideStatus(api)).toBe(200);
+    expect((await api.graphql(INTROSPECTION)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+
+  it('is off in production: no IDE page, no introspection, the API still answers', async () => {
+    const api = await start({ NODE_ENV: 'production' });
+    expect(await ideStatus(api)).toBe(404);
+    expect((await api.graphql(INTROSPECTION)).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect((await api.graphql('{ operations { name } }')).data.operations.length).toBeGreaterThan(10);
+    expect((await fetch(`${api.url}/ide/graphiql.min.js`)).status).toBe(404);
+  });
+
+  it('can be turned on in production with GRAPHQL_IDE=on', async () => {
+    const api = await start({ NODE_ENV: 'production', GRAPHQL_IDE: 'on' });
+    expect(await ideStatus(api)).toBe(200);
+    expect((await api.graphql(INTROSPECTION)).errors).toBeUndefined();
+  });
+});
