@@ -246,19 +246,23 @@ async function main(): Promise<void> {
     ['naive', () => startApiProcess('naive')],
     ['full', () => startApiProcess('full')],
   ];
+  // A fresh process for every scenario: V8 keeps the heap it grew to, so a shared process would report
+  // the previous scenario's peak memory as this one's.
   for (const [configuration, start] of configurations) {
-    const target = await start();
-    try {
-      for (const scenario of SCENARIOS) measurements.push(await measure(configuration, target, scenario));
-    } finally {
-      await target.stop();
+    for (const scenario of SCENARIOS) {
+      const target = await start();
+      try {
+        measurements.push(await measure(configuration, target, scenario));
+      } finally {
+        await target.stop();
+      }
     }
   }
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const date = new Date().toISOString();
   const targets = evaluateTargets(measurements);
   const header =
-    `Measured ${date.slice(0, 10)} on ${machine}; ${DURATION_S} s per scenario after a 1 s warm-up; load from autocannon ` +
+    `Measured ${date.slice(0, 10)} on ${machine}; a fresh process per scenario, ${DURATION_S} s after a 1 s warm-up; load from autocannon ` +
     'on the same machine (latencies at 1 connection: 500 sequential requests timed with performance.now()).';
   writeFileSync(
     join(RESULTS, 'latest.json'),
