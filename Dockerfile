@@ -14,7 +14,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY container ./container
-RUN npx tsc -p tsconfig.build.json && rm -rf dist/cdktf
+RUN npx tsc -p tsconfig.build.json
 
 FROM ${NODE_IMAGE} AS production-dependencies
 WORKDIR /app
