@@ -14,7 +14,7 @@ import { TerraformVariable } from 'cdktn';
 import { Construct } from 'constructs';
 import { apiEnvironment, invokeEndpointStatement } from './api-environment';
 import type { ArtifactStore } from './artifact-store';
-import { assumeRolePolicy, policyDocument } from './iam-policy';
+import { assumeRolePolicy, policyDocument, pullImageStatements } from './iam-policy';
 import type { InferenceEndpoint } from './inference-endpoint';
 import type { ApiErrorMetric, HostedApi } from './monitoring';
 import type { ApiHosting, StageConfig } from './stage-config';
@@ -66,14 +66,7 @@ export class FargateApi extends Construct implements HostedApi {
       name: 'least-privilege',
       role: executionRole.id,
       policy: policyDocument([
-        {
-          Sid: 'PullApiImage',
-          Effect: 'Allow',
-          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-          Resource: store.apiRepository.arn,
-        },
-        // GetAuthorizationToken has no resource-level permissions: "*" is the only resource it accepts.
-        { Sid: 'AuthenticateToEcr', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        ...pullImageStatements('PullApiImage', store.apiRepository.arn),
         { Sid: 'DecryptImageLayers', Effect: 'Allow', Action: 'kms:Decrypt', Resource: store.key.arn },
         {
           Sid: 'WriteOwnLogs',

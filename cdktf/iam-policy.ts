@@ -20,3 +20,19 @@ export function assumeRolePolicy(service: string): string {
     Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
   });
 }
+
+/**
+ * Pulling one repository's images: layer reads on that repository only, plus the registry login, whose
+ * action has no resource-level permissions ("*" is the only resource it accepts).
+ */
+export function pullImageStatements(sid: string, repositoryArn: string): PolicyStatement[] {
+  return [
+    {
+      Sid: sid,
+      Effect: 'Allow',
+      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      Resource: repositoryArn,
+    },
+    { Sid: 'AuthenticateToEcr', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+  ];
+}

@@ -8,7 +8,7 @@ import { SagemakerModel } from '@cdktn/provider-aws/lib/sagemaker-model';
 import { SagemakerModelPackageGroup } from '@cdktn/provider-aws/lib/sagemaker-model-package-group';
 import { Construct } from 'constructs';
 import type { ArtifactStore } from './artifact-store';
-import { assumeRolePolicy, policyDocument } from './iam-policy';
+import { assumeRolePolicy, policyDocument, pullImageStatements } from './iam-policy';
 import type { StageConfig } from './stage-config';
 
 /** The production variant's name: SageMaker's default, and what the local endpoint reports. */
@@ -37,19 +37,7 @@ export class InferenceEndpoint extends Construct {
         Action: 's3:GetObject',
         Resource: `${store.bucket.arn}/models/*`,
       },
-      {
-        Sid: 'PullInferenceImage',
-        Effect: 'Allow' as const,
-        Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-        Resource: store.modelRepository.arn,
-      },
-      // GetAuthorizationToken has no resource-level permissions: "*" is the only resource it accepts.
-      {
-        Sid: 'AuthenticateToEcr',
-        Effect: 'Allow' as const,
-        Action: 'ecr:GetAuthorizationToken',
-        Resource: '*',
-      },
+      ...pullImageStatements('PullInferenceImage', store.modelRepository.arn),
       {
         Sid: 'UseStageKey',
         Effect: 'Allow' as const,

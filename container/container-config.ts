@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Environment, LogLevel } from '../src/config/environment';
 import {
+  ENDPOINT_NAME_PATTERN,
   LOG_LEVELS,
   readChoice,
   readInteger,
@@ -34,10 +35,7 @@ export function loadContainerConfig(env: Environment = process.env): ContainerCo
     workers: readInteger(env, 'SAGEMAKER_MODEL_SERVER_WORKERS', availableParallelism(), 1, 64),
     maxPayloadBytes: Math.floor(readPositiveNumber(env, 'SAGEMAKER_MAX_PAYLOAD_IN_MB', 6, 100) * 1024 * 1024),
     modelDirectory: readString(env, 'SM_MODEL_DIR', '/opt/ml/model'),
-    localEndpointName: readString(env, 'LOCAL_ENDPOINT_NAME', 'calculator', {
-      regex: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
-      description: 'a SageMaker endpoint name (letters, digits and hyphens, at most 63 characters)',
-    }),
+    localEndpointName: readString(env, 'LOCAL_ENDPOINT_NAME', 'calculator', ENDPOINT_NAME_PATTERN),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
 }

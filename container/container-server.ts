@@ -7,7 +7,7 @@ import { RUNTIME_MAX_PAYLOAD_BYTES } from './container-config';
 import type { InvocationRequest, InvocationResponse } from './invocation-handler';
 import { createInvocationHandler, CUSTOM_ATTRIBUTES_HEADER, requestError } from './invocation-handler';
 import type { ModelManifest } from './model-manifest';
-import { invokeLocalEndpoint, validationError } from './runtime-api';
+import { invokeLocalEndpoint, payloadTooLargeError, validationError } from './runtime-api';
 
 /** A container HTTP server and its life cycle. */
 export interface ContainerServer {
@@ -141,16 +141,12 @@ export function createContainerServer(options: {
       }
       const body = await readBody(request, RUNTIME_MAX_PAYLOAD_BYTES);
       if (!body.ok) {
-        const answer = validationError(
-          `1 validation error detected: Value at 'body' failed to satisfy constraint: Member must have length less than or equal to ${RUNTIME_MAX_PAYLOAD_BYTES}`,
-        );
-        return send(response, answer, true);
+        return send(response, payloadTooLargeError(RUNTIME_MAX_PAYLOAD_BYTES), true);
       }
       const answer = invokeLocalEndpoint({
         endpointName: config.localEndpointName,
         requestedName,
         request: invocationRequest(request, body.body),
-        maxRuntimePayloadBytes: RUNTIME_MAX_PAYLOAD_BYTES,
         invokeContainer: invoke,
       });
       return send(response, answer);

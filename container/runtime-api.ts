@@ -25,26 +25,27 @@ export function validationError(message: string): InvocationResponse {
   return runtimeError(400, 'ValidationError', { message });
 }
 
+/** SageMaker Runtime's answer to a body over its 6 MB limit. */
+export function payloadTooLargeError(limitBytes: number): InvocationResponse {
+  return validationError(
+    `1 validation error detected: Value at 'body' failed to satisfy constraint: Member must have length less than or equal to ${limitBytes}`,
+  );
+}
+
 /**
  * Answers `POST /endpoints/{name}/invocations` as SageMaker Runtime's InvokeEndpoint does, by passing the
- * request to the container's own handler: success headers on a 2xx, `ModelError` (424, with the
+ * request (already within SageMaker's 6 MB limit) to the container's own handler: success headers on a 2xx, `ModelError` (424, with the
  * container's status and body as OriginalStatusCode / OriginalMessage) otherwise.
  */
 export function invokeLocalEndpoint(options: {
   readonly endpointName: string;
   readonly requestedName: string;
   readonly request: InvocationRequest;
-  readonly maxRuntimePayloadBytes: number;
   readonly invokeContainer: (request: InvocationRequest) => InvocationResponse;
 }): InvocationResponse {
   const { endpointName, requestedName, request } = options;
   if (requestedName !== endpointName) {
     return validationError(`Endpoint ${requestedName} of account ${LOCAL_ACCOUNT_ID} not found.`);
-  }
-  if (request.body.length > options.maxRuntimePayloadBytes) {
-    return validationError(
-      `1 validation error detected: Value at 'body' failed to satisfy constraint: Member must have length less than or equal to ${options.maxRuntimePayloadBytes}`,
-    );
   }
   const response = options.invokeContainer(request);
   if (response.status >= 200 && response.status < 300) {

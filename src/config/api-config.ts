@@ -1,6 +1,7 @@
 import type { Environment, LogLevel } from './environment';
 import {
   ConfigurationError,
+  ENDPOINT_NAME_PATTERN,
   LOG_LEVELS,
   readChoice,
   readInteger,
@@ -50,21 +51,16 @@ export interface ApiConfig {
   readonly graphqlIde: boolean;
 }
 
-const ENDPOINT_NAME = {
-  regex: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
-  description: 'a SageMaker endpoint name (letters, digits and hyphens, at most 63 characters)',
-};
-
 function readEndpoint(env: Environment): EndpointTarget {
   const endpointName = readOptionalString(env, 'SAGEMAKER_ENDPOINT_NAME');
   if (endpointName === undefined) {
     return {
       mode: 'embedded',
-      endpointName: readString(env, 'LOCAL_ENDPOINT_NAME', 'calculator', ENDPOINT_NAME),
+      endpointName: readString(env, 'LOCAL_ENDPOINT_NAME', 'calculator', ENDPOINT_NAME_PATTERN),
       workers: readInteger(env, 'LOCAL_ENDPOINT_WORKERS', 1, 1, 64),
     };
   }
-  readString(env, 'SAGEMAKER_ENDPOINT_NAME', '', ENDPOINT_NAME);
+  readString(env, 'SAGEMAKER_ENDPOINT_NAME', '', ENDPOINT_NAME_PATTERN);
   const region = readOptionalString(env, 'AWS_REGION');
   if (region === undefined) {
     throw new ConfigurationError(

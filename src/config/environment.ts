@@ -99,3 +99,9 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 /** A log level accepted by LOG_LEVEL. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** SageMaker's rule for endpoint names, for {@link readString}. */
+export const ENDPOINT_NAME_PATTERN = {
+  regex: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
+  description: 'a SageMaker endpoint name (letters, digits and hyphens, at most 63 characters)',
+};
