@@ -6,6 +6,7 @@ import {
 import type { GraphQLSchema } from 'graphql';
 import type { ApiConfig } from '../config/api-config';
 import type { Logger } from '../observability/logger';
+import { compiledExecution } from './compiled-executor';
 import { createFormatError } from './format-error';
 import type { GraphQLContext } from './graphql-context';
 import { queryLimitsRule } from './query-limits';
@@ -22,7 +23,8 @@ export function createApolloServer(options: {
 }): ApolloServer<GraphQLContext> {
   const { schema, config, logger } = options;
   return new ApolloServer<GraphQLContext>({
-    schema,
+    // The schema, executed by compiled operations (see compiledExecution).
+    gateway: compiledExecution(schema),
     allowBatchedHttpRequests: true,
     csrfPrevention: true,
     introspection: config.graphqlIde,

@@ -2,15 +2,24 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
-import { CalculatorResolver } from './calculator.resolver';
+import type { CalculationInput } from './calculation.input';
+import { batchCalculate, CalculatorResolver } from './calculator.resolver';
 import { EndpointResolver, OperationsResolver } from './catalog.resolver';
+import type { GraphQLContext } from './graphql-context';
 
 /** Builds the executable schema from the resolver classes (type-graphql, class-validator off). */
 export function buildCalculatorSchema(): GraphQLSchema {
-  return buildSchemaSync({
+  const schema = buildSchemaSync({
     resolvers: [CalculatorResolver, OperationsResolver, EndpointResolver],
     validate: false,
   });
+  // type-graphql converts arguments into class instances before a resolver runs: two objects and a dozen
+  // calls per input, a quarter of a 10,000-item batchCalculate. With validation off nothing needs the
+  // instances, so this field takes graphql-js's coerced inputs directly.
+  const field = schema.getMutationType()!.getFields()['batchCalculate']!;
+  field.resolve = (_root, args: { inputs: CalculationInput[] }, context: GraphQLContext) =>
+    batchCalculate(args.inputs, context);
+  return schema;
 }
 
 /** The schema as SDL, sorted so that the committed `schema/schema.graphql` diffs cleanly. */
