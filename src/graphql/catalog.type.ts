@@ -2,7 +2,7 @@ import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { EndpointHealthStatus, EndpointMode } from './enums';
 
 /** One input an operation reads. */
-@ObjectType({ description: 'One input an operation reads.' })
+@ObjectType({ simpleResolvers: true, description: 'One input an operation reads.' })
 export class Operand {
   @Field({ description: 'The CalculationInput field: a, b or expression.' })
   name!: string;
@@ -15,7 +15,7 @@ export class Operand {
 }
 
 /** An entry of the engine's operation registry. */
-@ObjectType({ description: "An entry of the engine's operation registry." })
+@ObjectType({ simpleResolvers: true, description: "An entry of the engine's operation registry." })
 export class Operation {
   @Field()
   name!: string;
@@ -34,7 +34,7 @@ export class Operation {
 }
 
 /** The endpoint's last health check. */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class EndpointHealth {
   @Field(() => EndpointHealthStatus)
   status!: EndpointHealthStatus;
@@ -50,7 +50,7 @@ export class EndpointHealth {
 }
 
 /** The endpoint the API sends calculations to. */
-@ObjectType({ description: 'The endpoint the API sends calculations to.' })
+@ObjectType({ simpleResolvers: true, description: 'The endpoint the API sends calculations to.' })
 export class Endpoint {
   @Field()
   name!: string;
