@@ -97,15 +97,27 @@ export function createInvocationHandler(options: {
       },
       { enabledOperations, defaultAngleUnit },
     );
-    const base = {
-      operation: echo(fields.operation),
-      input_a: echo(fields.a),
-      input_b: echo(fields.b),
-      ...(typeof fields.expression === 'string' ? { expression: fields.expression } : {}),
-    };
+    // One object literal per shape (not spreads): objects of one shape are what JSON.stringify is fast on.
+    const operation = echo(fields.operation);
+    const input_a = echo(fields.a);
+    const input_b = echo(fields.b);
+    const { expression } = fields;
+    if (typeof expression === 'string') {
+      return outcome.ok
+        ? { operation, input_a, input_b, expression, result: outcome.value, status: 'success' }
+        : {
+            operation,
+            input_a,
+            input_b,
+            expression,
+            status: 'error',
+            error: outcome.message,
+            error_code: outcome.code,
+          };
+    }
     return outcome.ok
-      ? { ...base, result: outcome.value, status: 'success' }
-      : { ...base, status: 'error', error: outcome.message, error_code: outcome.code };
+      ? { operation, input_a, input_b, result: outcome.value, status: 'success' }
+      : { operation, input_a, input_b, status: 'error', error: outcome.message, error_code: outcome.code };
   }
 
   return function handleInvocation(request: InvocationRequest): InvocationResponse {
