@@ -84,6 +84,8 @@ function startApiProcess(configuration: ApiConfiguration): Promise<Target> {
     [join(ROOT, 'dist', 'bench', 'api-process.js'), configuration],
     {
       cwd: ROOT,
+      // As the images run it: graphql-js and Express skip their development-time checks.
+      env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     },
   );
