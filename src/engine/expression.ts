@@ -50,8 +50,33 @@ const FUNCTIONS = new Map<string, NumericOperation>(
   ),
 );
 
-const NUMBER_PATTERN = /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/y;
-const IDENTIFIER_PATTERN = /[A-Za-z_][A-Za-z0-9_]*/y;
+// Scanned by character codes rather than regular expressions: no match objects per token.
+const isDigit = (code: number): boolean => code >= 48 && code <= 57; // 0-9
+const isLetter = (code: number): boolean =>
+  (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95; // A-Z a-z _
+
+/** The end of the number at `start`: digits, an optional fraction, an optional exponent (`1.5e-3`). */
+function numberEnd(source: string, start: number): number {
+  let end = start;
+  while (isDigit(source.charCodeAt(end))) end += 1;
+  const wholeDigits = end - start;
+  if (source.charCodeAt(end) === 46 /* . */) {
+    end += 1;
+    while (isDigit(source.charCodeAt(end))) end += 1;
+    if (wholeDigits === 0 && end === start + 1) return start; // a lone '.'
+  }
+  const marker = source.charCodeAt(end);
+  if (marker === 101 || marker === 69 /* e E */) {
+    let exponent = end + 1;
+    const sign = source.charCodeAt(exponent);
+    if (sign === 43 || sign === 45 /* + - */) exponent += 1;
+    if (isDigit(source.charCodeAt(exponent))) {
+      while (isDigit(source.charCodeAt(exponent))) exponent += 1;
+      end = exponent;
+    }
+  }
+  return end;
+}
 
 /** Thrown only inside this module to unwind the parser; never escapes {@link evaluateExpression}. */
 class ParseFailure {
@@ -71,18 +96,18 @@ function tokenize(source: string): Token[] {
     if (char === ' ' || char === '\t' || char === '\n' || char === '\r') {
       index += 1;
     } else if ((char >= '0' && char <= '9') || char === '.') {
-      NUMBER_PATTERN.lastIndex = index;
-      const match = NUMBER_PATTERN.exec(source);
-      if (!match) invalid(`unexpected '.' at position ${position}`);
-      const value = Number(match[0]);
-      if (!Number.isFinite(value)) invalid(`the number ${match[0]} at position ${position} is too large`);
+      const end = numberEnd(source, index);
+      if (end === index) invalid(`unexpected '.' at position ${position}`);
+      const text = source.slice(index, end);
+      const value = Number(text);
+      if (!Number.isFinite(value)) invalid(`the number ${text} at position ${position} is too large`);
       tokens.push({ type: 'number', value, position });
-      index += match[0].length;
-    } else if (/[A-Za-z_]/.test(char)) {
-      IDENTIFIER_PATTERN.lastIndex = index;
-      const name = IDENTIFIER_PATTERN.exec(source)![0];
-      tokens.push({ type: 'identifier', name: name.toLowerCase(), position });
-      index += name.length;
+      index = end;
+    } else if (isLetter(source.charCodeAt(index))) {
+      let end = index + 1;
+      while (isLetter(source.charCodeAt(end)) || isDigit(source.charCodeAt(end))) end += 1;
+      tokens.push({ type: 'identifier', name: source.slice(index, end).toLowerCase(), position });
+      index = end;
     } else if (char === '*' && source[index + 1] === '*') {
       tokens.push({ type: 'punctuation', text: '^', position });
       index += 2;
