@@ -1,10 +1,9 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { CalculationOutcome, CalculationRequest } from '../engine';
+import type { CalculationRequest } from '../engine';
 import { EndpointError } from '../endpoint/endpoint-error';
 import { CalculationInput } from './calculation.input';
-import { BatchCalculation, Calculation } from './calculation.type';
-import { CalculationStatus } from './enums';
+import { BatchCalculation, Calculation, CalculationView } from './calculation.type';
 import type { GraphQLContext } from './graphql-context';
 
 function toRequest(input: CalculationInput): CalculationRequest {
@@ -14,25 +13,6 @@ function toRequest(input: CalculationInput): CalculationRequest {
     b: input.b,
     expression: input.expression,
     angleUnit: input.angleUnit,
-  };
-}
-
-function toCalculation(input: CalculationInput, outcome: CalculationOutcome): Calculation {
-  const a = input.a ?? null;
-  const b = input.b ?? null;
-  const operands: number[] = [];
-  if (a !== null) operands.push(a);
-  if (b !== null) operands.push(b);
-  return {
-    operation: input.operation,
-    a,
-    b,
-    operands,
-    expression: input.expression ?? null,
-    angleUnit: input.angleUnit ?? null,
-    result: outcome.ok ? outcome.value : null,
-    status: outcome.ok ? CalculationStatus.SUCCESS : CalculationStatus.ERROR,
-    error: outcome.ok ? null : { code: outcome.code, message: outcome.message },
   };
 }
 
@@ -50,7 +30,7 @@ export class CalculatorResolver {
   ): Promise<Calculation> {
     const answer = await context.calculations.calculate(toRequest(input), context.loader);
     if (answer instanceof EndpointError) throw answer.toGraphQLError();
-    return toCalculation(input, answer);
+    return new CalculationView(input, answer);
   }
 
   @Mutation(() => BatchCalculation, {
@@ -90,7 +70,7 @@ export async function batchCalculate(
   const results = answers.map((answer, index) => {
     if (answer instanceof EndpointError) return answer.toGraphQLError() as unknown as Calculation;
     if (answer.ok) succeeded += 1;
-    return toCalculation(inputs[index]!, answer);
+    return new CalculationView(inputs[index]!, answer);
   });
   return { results, total: inputs.length, succeeded, failed: inputs.length - succeeded };
 }
