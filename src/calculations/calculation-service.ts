@@ -6,6 +6,7 @@ import { validateCalculation } from '../engine';
 import type { EndpointRequest } from '../endpoint/endpoint-client';
 import { EndpointError, toEndpointError } from '../endpoint/endpoint-error';
 import type { Metrics } from '../observability/metrics';
+import { RequestIndex } from './request-index';
 import { operationLabel } from '../observability/metrics';
 
 /** What a calculation came to: an outcome (success or a calculation error), or an infrastructure failure. */
@@ -89,42 +90,32 @@ export function createCalculationService(options: {
       );
     },
 
-    // The bulk path of batchCalculate: the same validation and the same per-request deduplication by
-    // cache key as the loader, in one pass, handing the batcher all distinct calculations at once (one
-    // promise for the lot instead of several per item: at 10,000 items that is most of the cost).
+    // The bulk path of batchCalculate: the same validation and the same per-request deduplication as the
+    // loader, in one pass, handing the batcher all distinct calculations at once (one promise for the lot
+    // instead of several per item: at 10,000 items that is most of the cost).
     async calculateMany(requests) {
       const answers: CalculationAnswer[] = new Array(requests.length);
-      const pending: EndpointRequest[] = [];
-      const pendingIndex = new Int32Array(requests.length).fill(-1);
-      const byKey = new Map<string, number>();
-      for (let index = 0; index < requests.length; index += 1) {
-        const prepared = toEndpointRequest(requests[index]!);
-        if ('ok' in prepared) {
-          answers[index] = prepared;
-          continue;
-        }
-        const key = cacheKey(prepared);
-        let slot = byKey.get(key);
-        if (slot === undefined) {
-          slot = pending.length;
-          byKey.set(key, slot);
-          pending.push(prepared);
-        }
-        pendingIndex[index] = slot;
+      const index = new RequestIndex(requests.length);
+      const slotOf = new Int32Array(requests.length).fill(-1);
+      for (let item = 0; item < requests.length; item += 1) {
+        const prepared = toEndpointRequest(requests[item]!);
+        if ('ok' in prepared) answers[item] = prepared;
+        else slotOf[item] = index.add(prepared);
       }
+      const pending = index.distinct;
       if (pending.length > 0) {
         const results = await batcher.loadMany(pending);
         const failures = new Map<DispatchFailure, EndpointError>();
-        for (let index = 0; index < requests.length; index += 1) {
-          const slot = pendingIndex[index]!;
+        for (let item = 0; item < requests.length; item += 1) {
+          const slot = slotOf[item]!;
           if (slot < 0) continue;
           const result = results[slot]!;
           if (result instanceof DispatchFailure) {
             let failure = failures.get(result);
             if (!failure) failures.set(result, (failure = toEndpointError(result.reason)));
-            answers[index] = failure;
+            answers[item] = failure;
           } else {
-            answers[index] = result;
+            answers[item] = result;
           }
         }
       }
