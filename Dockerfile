@@ -34,7 +34,8 @@ ENTRYPOINT ["node", "dist/container/serve.js"]
 CMD ["serve"]
 
 FROM ${NODE_IMAGE} AS api
-ENV NODE_ENV=production PORT=4000
+# Heap sizing: see src/config/heap-flags.ts (API_HEAP_FLAGS).
+ENV NODE_ENV=production PORT=4000 NODE_OPTIONS=--max-semi-space-size=16
 WORKDIR /opt/api
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -45,7 +46,7 @@ EXPOSE 4000
 ENTRYPOINT ["node", "dist/src/main.js"]
 
 FROM ${LAMBDA_IMAGE} AS api-lambda
-ENV NODE_ENV=production
+ENV NODE_ENV=production NODE_OPTIONS=--max-semi-space-size=16
 COPY --from=production-dependencies /app/node_modules ${LAMBDA_TASK_ROOT}/node_modules
 COPY --from=build /app/dist ${LAMBDA_TASK_ROOT}/dist
 COPY package.json ${LAMBDA_TASK_ROOT}/

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { API_HEAP_FLAGS, withHeapFlags } from '../src/config/heap-flags';
 import { startEmbeddedEndpoint } from '../src/endpoint/embedded-endpoint';
 import { createLogger } from '../src/observability/logger';
 import { projectRoot } from '../src/project-root';
@@ -81,7 +82,12 @@ interface Target {
 function startApiProcess(configuration: ApiConfiguration): Promise<Target> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, 'dist', 'bench', 'api-process.js'), configuration],
+    // As `npm start` and the images start the API.
+    [
+      ...withHeapFlags(API_HEAP_FLAGS, [], process.env.NODE_OPTIONS),
+      join(ROOT, 'dist', 'bench', 'api-process.js'),
+      configuration,
+    ],
     {
       cwd: ROOT,
       // As the images run it: graphql-js and Express skip their development-time checks.

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Environment, LogLevel } from '../src/config/environment';
+import { CONTAINER_WORKER_HEAP_FLAGS, withHeapFlags } from '../src/config/heap-flags';
 import {
   ENDPOINT_NAME_PATTERN,
   LOG_LEVELS,
@@ -18,6 +19,8 @@ export interface ContainerConfig {
   readonly modelDirectory: string;
   readonly localEndpointName: string;
   readonly logLevel: LogLevel;
+  /** Node flags for each worker: the primary's, plus heap sizing unless NODE_OPTIONS sizes it. */
+  readonly workerExecArgv: readonly string[];
 }
 
 /** SageMaker Runtime's own limit on an InvokeEndpoint request body: 6 MB. */
@@ -37,5 +40,6 @@ export function loadContainerConfig(env: Environment = process.env): ContainerCo
     modelDirectory: readString(env, 'SM_MODEL_DIR', '/opt/ml/model'),
     localEndpointName: readString(env, 'LOCAL_ENDPOINT_NAME', 'calculator', ENDPOINT_NAME_PATTERN),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    workerExecArgv: withHeapFlags(CONTAINER_WORKER_HEAP_FLAGS, process.execArgv, env.NODE_OPTIONS),
   };
 }

@@ -35,6 +35,7 @@ function runPrimary(config: ContainerConfig, manifest: ModelManifest): void {
   let shuttingDown = false;
   let listening = 0;
 
+  cluster.setupPrimary({ execArgv: [...config.workerExecArgv] });
   const fork = () => cluster.fork();
   for (let index = 0; index < config.workers; index += 1) fork();
 

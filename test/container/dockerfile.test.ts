@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { API_HEAP_FLAGS } from '../../src/config/heap-flags';
 import { dockerfileServeCommand, ROOT } from '../harness/container-process';
 
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
@@ -46,6 +47,15 @@ describe('Dockerfile API targets', () => {
     expect(api).toMatch(/^USER node$/m);
     expect(api).toMatch(/^EXPOSE 4000$/m);
     expect(api).toMatch(/^COPY src\/ui\/public \.\/src\/ui\/public$/m);
+  });
+
+  it('starts the API with its heap sizing, as `npm start` does', () => {
+    const flags = API_HEAP_FLAGS.join(' ');
+    for (const name of ['api', 'api-lambda']) {
+      expect(stage(name)).toMatch(new RegExp(`^ENV .*NODE_OPTIONS=${flags}$`, 'm'));
+    }
+    const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts;
+    expect(scripts.start).toContain(`node ${flags} dist/src/main.js`);
   });
 
   it('runs the Lambda handler on the Node 24 Lambda base image', () => {

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { childrenOf } from '../../bench/process-memory';
+import { CONTAINER_WORKER_HEAP_FLAGS } from '../../src/config/heap-flags';
 import { ROOT, runContainerToExit, startContainer } from '../harness/container-process';
 
 const fixture = (name: string) => join(ROOT, 'test', 'fixtures', name);
@@ -53,6 +56,23 @@ describe('workers', () => {
         ),
       );
       expect(answers.map((answer) => answer.result)).toEqual(Array.from({ length: 20 }, (_, a) => a));
+    } finally {
+      await container.stop();
+    }
+  });
+
+  it.each<[string, Record<string, string>, readonly string[]]>([
+    ['sizes each worker’s heap', {}, CONTAINER_WORKER_HEAP_FLAGS],
+    ['leaves the heap to NODE_OPTIONS when it sizes it', { NODE_OPTIONS: '--max-old-space-size=512' }, []],
+  ])('%s', async (_title, environment, expected) => {
+    const container = await startContainer({ SAGEMAKER_MODEL_SERVER_WORKERS: '2', ...environment });
+    try {
+      const workers = childrenOf(container.process.pid!);
+      expect(workers).toHaveLength(2);
+      for (const pid of workers) {
+        const flags = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        expect(flags.filter((flag) => CONTAINER_WORKER_HEAP_FLAGS.includes(flag))).toEqual(expected);
+      }
     } finally {
       await container.stop();
     }
