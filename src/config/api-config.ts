@@ -103,7 +103,9 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
     endpointTimeoutMs: readInteger(env, 'ENDPOINT_TIMEOUT_MS', 10_000, 100, 600_000),
     endpointMaxAttempts: readInteger(env, 'ENDPOINT_MAX_ATTEMPTS', 3, 1, 10),
     batching: {
-      maxItems: readInteger(env, 'BATCH_MAX_ITEMS', 1000, 1, 100_000),
+      // Each invocation costs ~1-2 ms of SDK work (signing, middleware) on top of its items: 5,000 per
+      // invocation answered a 10,000-item batch with ~25% less API CPU than 1,000 (npm run bench).
+      maxItems: readInteger(env, 'BATCH_MAX_ITEMS', 5000, 1, 100_000),
       // Well under SageMaker's 6 MB request limit, so a chunk never fails for its size.
       maxBytes: readInteger(env, 'BATCH_MAX_BYTES', 1024 * 1024, 1024, 5 * 1024 * 1024),
       maxInFlight: readInteger(env, 'BATCH_MAX_IN_FLIGHT', 8, 1, 256),
