@@ -19,9 +19,15 @@ export function formatOfMediaType(mediaType: string): InvocationFormat | undefin
 }
 
 /** One item of a request after parsing: a request object, or a reason why its line could not be read. */
-export type ParsedItem =
-  | { readonly kind: 'request'; readonly fields: Readonly<Record<string, unknown>> }
-  | { readonly kind: 'unreadable'; readonly message: string };
+export type ParsedItem = RequestFields | Unreadable;
+
+/** A request object as it arrived (its fields are checked when it is calculated). */
+export type RequestFields = Readonly<Record<string, unknown>>;
+
+/** An item that could not be read as a request object, and why. */
+export class Unreadable {
+  constructor(readonly message: string) {}
+}
 
 /**
  * How the request was shaped, so the answer can take the same shape: one object in, one object out; an
@@ -51,9 +57,10 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function itemOf(value: unknown, where: string): ParsedItem {
-  if (isRecord(value)) return { kind: 'request', fields: value };
+  // The parsed object itself is the item: no wrapper per item (10,000 per large request).
+  if (isRecord(value)) return value;
   const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-  return { kind: 'unreadable', message: `${where} must be a JSON object like ${EXAMPLE}, got ${got}` };
+  return new Unreadable(`${where} must be a JSON object like ${EXAMPLE}, got ${got}`);
 }
 
 /** Splits a body into lines, dropping the single empty line a trailing newline leaves. */
@@ -93,20 +100,16 @@ function parseJson(text: string): ParsedBody {
       message: `The body must be a request object, an array of them, or {"instances":[...]}; send ${EXAMPLE}`,
     };
   }
-  return { ok: true, shape: 'object', items: [{ kind: 'request', fields: value }] };
+  return { ok: true, shape: 'object', items: [value] };
 }
 
 function parseJsonLines(text: string): ParsedBody {
   const items = splitLines(text).map((line, index): ParsedItem => {
-    if (line.trim() === '')
-      return { kind: 'unreadable', message: `Line ${index + 1} is empty; expected ${EXAMPLE}` };
+    if (line.trim() === '') return new Unreadable(`Line ${index + 1} is empty; expected ${EXAMPLE}`);
     try {
       return itemOf(JSON.parse(line), `Line ${index + 1}`);
     } catch (error) {
-      return {
-        kind: 'unreadable',
-        message: `Line ${index + 1} is not valid JSON (${(error as Error).message})`,
-      };
+      return new Unreadable(`Line ${index + 1} is not valid JSON (${(error as Error).message})`);
     }
   });
   return { ok: true, shape: 'lines', items };
@@ -127,24 +130,18 @@ function parseCsv(text: string): ParsedBody {
   const items = records.map((line, index): ParsedItem => {
     const lineNumber = index + (hasHeader ? 2 : 1);
     if (line.trim() === '') {
-      return { kind: 'unreadable', message: `Line ${lineNumber} is empty; expected operation,a,b` };
+      return new Unreadable(`Line ${lineNumber} is empty; expected operation,a,b`);
     }
     const fields = parseCsvRecord(line);
-    if (fields === undefined)
-      return { kind: 'unreadable', message: `Line ${lineNumber} has an unclosed quote` };
+    if (fields === undefined) return new Unreadable(`Line ${lineNumber} has an unclosed quote`);
     if (fields.length > 4) {
-      return {
-        kind: 'unreadable',
-        message: `Line ${lineNumber} has ${fields.length} fields; expected operation,a,b (and optionally angle_unit)`,
-      };
+      return new Unreadable(
+        `Line ${lineNumber} has ${fields.length} fields; expected operation,a,b (and optionally angle_unit)`,
+      );
     }
     const [operation, a, b, angleUnit] = fields.map((field) => field.trim());
-    if (operation === 'evaluate')
-      return { kind: 'request', fields: { operation, expression: a, angle_unit: angleUnit || undefined } };
-    return {
-      kind: 'request',
-      fields: { operation, a: csvOperand(a), b: csvOperand(b), angle_unit: angleUnit || undefined },
-    };
+    if (operation === 'evaluate') return { operation, expression: a, angle_unit: angleUnit || undefined };
+    return { operation, a: csvOperand(a), b: csvOperand(b), angle_unit: angleUnit || undefined };
   });
   return { ok: true, shape: hasHeader ? 'csv-with-header' : 'csv', items };
 }

@@ -1,11 +1,12 @@
 import { parse as parseContentType } from 'content-type';
 import Negotiator from 'negotiator';
-import type { AngleUnit } from '../src/engine';
+import type { AngleUnit, CalculateOptions } from '../src/engine';
 import { ANGLE_UNITS, calculate } from '../src/engine';
 import type { RequestErrorCode } from '../src/errors/error-codes';
 import { ERROR_CODES } from '../src/errors/error-codes';
 import type { InvocationFormat, ItemResponse, ParsedItem } from './invocation-formats';
 import {
+  Unreadable,
   formatOfMediaType,
   MEDIA_TYPES,
   parseInvocationBody,
@@ -75,18 +76,17 @@ export function createInvocationHandler(options: {
   const { manifest, maxPayloadBytes } = options;
   const enabledOperations = new Set(manifest.operations);
 
-  function answer(item: ParsedItem, defaultAngleUnit: AngleUnit): ItemResponse {
-    if (item.kind === 'unreadable') {
+  function answer(fields: ParsedItem, calculateOptions: CalculateOptions): ItemResponse {
+    if (fields instanceof Unreadable) {
       return {
         operation: null,
         input_a: null,
         input_b: null,
         status: 'error',
-        error: item.message,
+        error: fields.message,
         error_code: 'INVALID_INPUT',
       };
     }
-    const { fields } = item;
     const outcome = calculate(
       {
         operation: fields.operation,
@@ -95,7 +95,7 @@ export function createInvocationHandler(options: {
         expression: fields.expression,
         angleUnit: fields.angle_unit,
       },
-      { enabledOperations, defaultAngleUnit },
+      calculateOptions,
     );
     // One object literal per shape (not spreads): objects of one shape are what JSON.stringify is fast on.
     const operation = echo(fields.operation);
@@ -176,8 +176,11 @@ export function createInvocationHandler(options: {
     const parsed = parseInvocationBody(text, requestFormat);
     if (!parsed.ok) return requestError('MALFORMED_REQUEST', parsed.message);
 
-    const defaultAngleUnit = attributes.angleUnit ?? manifest.defaults.angleUnit;
-    const items = parsed.items.map((item) => answer(item, defaultAngleUnit));
+    const calculateOptions: CalculateOptions = {
+      enabledOperations,
+      defaultAngleUnit: attributes.angleUnit ?? manifest.defaults.angleUnit,
+    };
+    const items = parsed.items.map((item) => answer(item, calculateOptions));
     const responseFormat = formatOfMediaType(responseMediaType)!;
     const headers: Record<string, string> = { 'Content-Type': responseMediaType };
     if (request.customAttributes !== undefined) headers[CUSTOM_ATTRIBUTES_HEADER] = request.customAttributes;
