@@ -73,18 +73,31 @@ export function evaluateTargets(measurements: readonly Measurement[]): TargetRes
       met: ratio >= 0.5,
     });
   }
-  const apiPeak = Math.max(...measurements.map((m) => m.apiPeakRssMb));
-  const workerPeak = Math.max(...measurements.map((m) => m.workerPeakRssMb));
-  results.push({
-    target: 'peak RSS of the API ≤ 250 MB (every scenario)',
-    measured: `${round(apiPeak)} MB`,
-    met: apiPeak <= 250,
-  });
-  results.push({
-    target: 'peak RSS of each container worker ≤ 120 MB',
-    measured: `${round(workerPeak)} MB`,
-    met: workerPeak <= 120,
-  });
+  // Memory is the product's: the API as shipped (full), and the shipped container (full and raw). Naive and
+  // ceiling are instruments; their peaks stay in the table.
+  const peak = (configurations: readonly Measurement['configuration'][], of: (m: Measurement) => number) =>
+    measurements
+      .filter((m) => configurations.includes(m.configuration))
+      .reduce<Measurement | undefined>(
+        (top, m) => (top === undefined || of(m) > of(top) ? m : top),
+        undefined,
+      );
+  const api = peak(['full'], (m) => m.apiPeakRssMb);
+  const worker = peak(['full', 'raw'], (m) => m.workerPeakRssMb);
+  if (api) {
+    results.push({
+      target: 'peak RSS of the API as shipped (full) ≤ 250 MB, every scenario',
+      measured: `${round(api.apiPeakRssMb)} MB (${api.scenario})`,
+      met: api.apiPeakRssMb <= 250,
+    });
+  }
+  if (worker) {
+    results.push({
+      target: 'peak RSS of each container worker (full, raw) ≤ 120 MB, every scenario',
+      measured: `${round(worker.workerPeakRssMb)} MB (${worker.scenario}, ${worker.configuration})`,
+      met: worker.workerPeakRssMb <= 120,
+    });
+  }
   return results;
 }
 
