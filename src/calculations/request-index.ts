@@ -21,13 +21,27 @@ function hashString(hash: number, text: string | undefined): number {
   return result;
 }
 
-function hashRequest(request: EndpointRequest): number {
+/**
+ * Murmur3's finaliser: spreads every bit over the low bits that pick a bucket. FNV's multiply only
+ * carries bits upwards, and the bits that tell integer-valued doubles apart are at the top of their high
+ * word: without this, a batch of such operands landed in a handful of buckets.
+ */
+function finalise(hash: number): number {
+  let result = hash ^ (hash >>> 16);
+  result = Math.imul(result, 0x85ebca6b);
+  result ^= result >>> 13;
+  result = Math.imul(result, 0xc2b2ae35);
+  return result ^ (result >>> 16);
+}
+
+/** The hash of a request's fields; equal requests (see {@link sameRequest}) hash alike. */
+export function hashRequest(request: EndpointRequest): number {
   let hash = 0x811c9dc5;
   hash = hashString(hash, request.operation);
   hash = hashNumber(hash, request.a);
   hash = hashNumber(hash, request.b);
   hash = hashString(hash, request.expression);
-  return hashString(hash, request.angleUnit);
+  return finalise(hashString(hash, request.angleUnit));
 }
 
 /** Whether two requests ask the endpoint the same thing (and so get the same answer). */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { RequestIndex } from '../../src/calculations/request-index';
+import { hashRequest, RequestIndex } from '../../src/calculations/request-index';
 import type { EndpointRequest } from '../../src/endpoint/endpoint-client';
 
 // A small domain, so that batches are full of duplicates and near-duplicates (0 and -0, a and b swapped,
@@ -49,5 +49,18 @@ describe('RequestIndex', () => {
     expect(requests.map((each) => index.add(each))).toEqual(requests.map((_, i) => i));
     expect(requests.map((each) => index.add({ ...each }))).toEqual(requests.map((_, i) => i));
     expect(index.distinct).toHaveLength(10_000);
+  });
+
+  it('spreads integer-valued operands over the buckets (their distinguishing bits are a double’s top bits)', () => {
+    const buckets = 1 << 15;
+    const requests = Array.from({ length: 10_000 }, (_, i) => ({
+      operation: ['add', 'divide', 'sqrt'][i % 3]!,
+      a: i,
+      ...(i % 3 === 2 ? {} : { b: i % 10 }),
+      angleUnit: 'degrees' as const,
+    }));
+    const used = new Set(requests.map((each) => hashRequest(each) & (buckets - 1)));
+    // Uniform hashing fills 32,768 * (1 - e^(-10,000 / 32,768)) ≈ 8,630 buckets.
+    expect(used.size).toBeGreaterThan(8_000);
   });
 });
