@@ -23,9 +23,15 @@ export class EndpointError extends Error {
     super(MESSAGES[code], options);
   }
 
-  /** The GraphQL error clients see. */
+  private graphQLError: GraphQLError | undefined;
+
+  /**
+   * The GraphQL error clients see: one per failure, however many items it failed (GraphQL locates a copy
+   * at each item's path), so a failed 10,000-item batch does not build and capture 10,000 stack traces.
+   */
   toGraphQLError(): GraphQLError {
-    return new GraphQLError(this.message, { extensions: { code: this.code } });
+    this.graphQLError ??= new GraphQLError(this.message, { extensions: { code: this.code } });
+    return this.graphQLError;
   }
 }
 

@@ -37,7 +37,10 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     }
     let query = operations.get(key);
     if (query === undefined) {
-      const result = compileQuery(schema, document, operationName ?? undefined);
+      // Errors keep the stack of what they wrap; a located copy per failed item needs none of its own.
+      const result = compileQuery(schema, document, operationName ?? undefined, {
+        disablingCapturingStackErrors: true,
+      });
       query = isCompiledQuery(result) ? result : null;
       operations = compiledByDocument.get(document)!;
       operations.set(key, query);
