@@ -39,12 +39,12 @@ export function evaluateTargets(measurements: readonly Measurement[]): TargetRes
     const ofNaive = full64.requestsPerSecond / naive64.requestsPerSecond;
     results.push({
       target: 'calculate, 64 connections: full ≥ 0.8 × ceiling req/s',
-      measured: `${round(ofCeiling, 2)} ×`,
+      measured: `${round(ofCeiling, 3)} ×`,
       met: ofCeiling >= 0.8,
     });
     results.push({
       target: 'calculate, 64 connections: full ≥ 2 × naive req/s',
-      measured: `${round(ofNaive, 2)} ×`,
+      measured: `${round(ofNaive, 3)} ×`,
       met: ofNaive >= 2,
     });
     results.push({
@@ -69,7 +69,7 @@ export function evaluateTargets(measurements: readonly Measurement[]): TargetRes
     const ratio = full10k.calculationsPerSecond / raw10k.calculationsPerSecond;
     results.push({
       target: 'batchCalculate 10,000: full ≥ 0.5 × raw calculations/s',
-      measured: `${round(ratio, 2)} ×`,
+      measured: `${round(ratio, 3)} ×`,
       met: ratio >= 0.5,
     });
   }

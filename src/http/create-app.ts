@@ -1,4 +1,3 @@
-import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import express from 'express';
@@ -6,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLContext } from '../graphql/graphql-context';
 import type { ApiServices } from '../services';
 import { httpBatchLimitError } from './http-batch-limit';
+import { apolloMiddleware } from './apollo-middleware';
 
 const REQUEST_ID = /^[\w-]{1,128}$/;
 
@@ -76,7 +76,7 @@ export function createApp(options: {
     '/graphql',
     express.json({ limit: config.limits.maxRequestBytes }),
     limitHttpBatch,
-    expressMiddleware(apollo, {
+    apolloMiddleware(apollo, {
       context: async ({ res }) => services.createContext(res.locals.requestId as string),
     }),
   );

@@ -252,6 +252,34 @@ describe('validation errors', () => {
   });
 });
 
+describe('GraphQL over HTTP', () => {
+  it('answers a query in the URL of a GET (with the CSRF preflight header), and refuses a GET mutation', async () => {
+    const query = encodeURIComponent('query Names { operations { name } }');
+    const headers = { 'apollo-require-preflight': 'true', accept: 'application/json' };
+    const get = await fetch(`${api.url}/graphql?query=${query}&operationName=Names`, { headers });
+    expect(get.status).toBe(200);
+    expect((await get.json()).data.operations[0]).toEqual({ name: 'add' });
+    const mutation = encodeURIComponent(
+      'mutation { calculate(input: { operation: "add", a: 1, b: 2 }) { result } }',
+    );
+    const refused = await fetch(`${api.url}/graphql?query=${mutation}`, { headers });
+    expect(refused.status).toBe(405);
+    expect(await fetch(`${api.url}/graphql?query=${query}`)).toHaveProperty('status', 400); // no preflight header
+  });
+
+  it('answers with a Content-Length and no ETag (nothing revalidates a GraphQL answer)', async () => {
+    const response = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: '{ operations { name } }' }),
+    });
+    const text = await response.text();
+    expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    expect(response.headers.get('etag')).toBeNull();
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+});
+
 describe('HTTP-batched operations', () => {
   it('answers an array of operations with an array, in order', async () => {
     const { status, json } = await api.post([
