@@ -26,6 +26,40 @@ const round = (value: number, digits = 1) => (Number.isFinite(value) ? Number(va
 const formatNumber = (value: number) =>
   Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 2 : 0 }) : '–';
 
+const median = (values: readonly number[]): number => {
+  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/**
+ * One measurement per scenario and configuration from several rounds: the median of each rate, latency
+ * and ratio, the sum of errors, and the highest peak memory.
+ */
+export function combineRounds(rounds: readonly (readonly Measurement[])[]): Measurement[] {
+  const first = rounds[0] ?? [];
+  return first.map((template) => {
+    const samples = rounds
+      .map((round) =>
+        round.find((m) => m.scenario === template.scenario && m.configuration === template.configuration),
+      )
+      .filter((m): m is Measurement => m !== undefined);
+    const of = (metric: (m: Measurement) => number) => median(samples.map(metric));
+    return {
+      ...template,
+      requestsPerSecond: of((m) => m.requestsPerSecond),
+      calculationsPerSecond: of((m) => m.calculationsPerSecond),
+      p50Ms: of((m) => m.p50Ms),
+      p99Ms: of((m) => m.p99Ms),
+      invocationsPerCalculation: of((m) => m.invocationsPerCalculation),
+      errors: samples.reduce((sum, m) => sum + m.errors, 0),
+      apiPeakRssMb: Math.max(...samples.map((m) => m.apiPeakRssMb)),
+      workerPeakRssMb: Math.max(...samples.map((m) => m.workerPeakRssMb)),
+    };
+  });
+}
+
 /** Evaluates the targets on one run's measurements. */
 export function evaluateTargets(measurements: readonly Measurement[]): TargetResult[] {
   const find = (scenario: string, configuration: Measurement['configuration']) =>

@@ -12,10 +12,12 @@ import { projectRoot } from '../src/project-root';
 import type { ApiConfiguration } from './api-process';
 import { PeakMemory } from './process-memory';
 import type { Measurement } from './report';
-import { evaluateTargets, markdownReport, throughputLatencyChart } from './report';
+import { combineRounds, evaluateTargets, markdownReport, throughputLatencyChart } from './report';
 
 // `npm run bench`: the four configurations side by side in one run, loopback only, bounded in time.
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+/** Rounds over every scenario; each figure reported is the median of its rounds (memory: the highest). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const ROOT = projectRoot();
 const RESULTS = join(ROOT, 'bench', 'results');
 
@@ -247,7 +249,6 @@ async function measure(
 
 async function main(): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
-  const measurements: Measurement[] = [];
   const configurations: [Measurement['configuration'], () => Promise<Target>][] = [
     ['raw', startRaw],
     ['ceiling', () => startApiProcess('ceiling')],
@@ -255,26 +256,35 @@ async function main(): Promise<void> {
     ['full', () => startApiProcess('full')],
   ];
   // A fresh process for every scenario: V8 keeps the heap it grew to, so a shared process would report
-  // the previous scenario's peak memory as this one's.
-  for (const [configuration, start] of configurations) {
+  // the previous scenario's peak memory as this one's. The configurations of a scenario run back to back,
+  // so that a slow spell of a shared machine falls on all four of them rather than on one configuration,
+  // and each round goes through every scenario, so that a scenario's rounds are minutes apart.
+  const rounds: Measurement[][] = [];
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    process.stdout.write(`round ${round} of ${ROUNDS}\n`);
+    const measured: Measurement[] = [];
     for (const scenario of SCENARIOS) {
-      const target = await start();
-      try {
-        measurements.push(await measure(configuration, target, scenario));
-      } finally {
-        await target.stop();
+      for (const [configuration, start] of configurations) {
+        const target = await start();
+        try {
+          measured.push(await measure(configuration, target, scenario));
+        } finally {
+          await target.stop();
+        }
       }
     }
+    rounds.push(measured);
   }
+  const measurements = combineRounds(rounds);
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const date = new Date().toISOString();
   const targets = evaluateTargets(measurements);
   const header =
-    `Measured ${date.slice(0, 10)} on ${machine}; a fresh process per scenario, ${DURATION_S} s after a 1 s warm-up; load from autocannon ` +
+    `Measured ${date.slice(0, 10)} on ${machine}; the median of ${ROUNDS} rounds (peak memory: the highest), each with a fresh process per scenario and configuration and the four configurations of a scenario back to back, ${DURATION_S} s after a 1 s warm-up; load from autocannon ` +
     'on the same machine (latencies at 1 connection: 500 sequential requests timed with performance.now()).';
   writeFileSync(
     join(RESULTS, 'latest.json'),
-    `${JSON.stringify({ date, machine, durationSeconds: DURATION_S, measurements, targets }, null, 2)}\n`,
+    `${JSON.stringify({ date, machine, durationSeconds: DURATION_S, rounds, measurements, targets }, null, 2)}\n`,
   );
   writeFileSync(join(RESULTS, 'latest.md'), markdownReport(measurements, targets, header));
   writeFileSync(join(RESULTS, 'throughput-latency.svg'), throughputLatencyChart(measurements));

@@ -1,5 +1,5 @@
 import type { Measurement } from '../../bench/report';
-import { evaluateTargets, markdownReport } from '../../bench/report';
+import { combineRounds, evaluateTargets, markdownReport } from '../../bench/report';
 
 const measurement = (
   scenario: string,
@@ -66,5 +66,23 @@ describe('the benchmark report', () => {
     const report = markdownReport(run, targets, 'header');
     expect(report.split('\n').filter((line) => line.startsWith('| calculate x64 |'))).toHaveLength(3);
     expect(report).toContain('| peak RSS of the API as shipped (full) ≤ 250 MB, every scenario | 260 MB');
+  });
+
+  it('combines rounds: the median of rates and latencies, the highest peak memory, all errors', () => {
+    const rounds = [100, 300, 200].map((rate, round) => [
+      measurement('calculate x64', 'full', {
+        requestsPerSecond: rate,
+        p50Ms: rate / 100,
+        errors: round,
+        apiPeakRssMb: 150 + round * 40,
+      }),
+      measurement('calculate x64', 'raw', { requestsPerSecond: rate * 10 }),
+    ]);
+    const [full, raw] = combineRounds(rounds);
+    expect(full).toEqual(
+      expect.objectContaining({ requestsPerSecond: 200, p50Ms: 2, errors: 3, apiPeakRssMb: 230 }),
+    );
+    expect(raw).toEqual(expect.objectContaining({ configuration: 'raw', requestsPerSecond: 2000 }));
+    expect(combineRounds(rounds.slice(0, 2))[0]).toHaveProperty('requestsPerSecond', 200);
   });
 });
