@@ -1,25 +1,18 @@
-import type { StartedContainer } from '../harness/container-process';
-import { startContainer } from '../harness/container-process';
 import type { TestApi } from '../harness/api-server';
-import { startTestApi } from '../harness/api-server';
-import { FaultProxy } from '../harness/fault-proxy';
+import { startApiBehindFaultProxy } from '../harness/api-server';
+import type { FaultProxy } from '../harness/fault-proxy';
 
-let container: StartedContainer;
 let proxy: FaultProxy;
 let api: TestApi;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  container = await startContainer({ LOCAL_ENDPOINT_NAME: 'calculator' });
-  proxy = new FaultProxy(container.url);
-  await proxy.start();
-  api = await startTestApi({
-    endpointUrl: proxy.url,
-    env: { ENDPOINT_TIMEOUT_MS: '400', ENDPOINT_MAX_ATTEMPTS: '2' },
-  });
+  ({ api, proxy, stop } = await startApiBehindFaultProxy({
+    ENDPOINT_TIMEOUT_MS: '400',
+    ENDPOINT_MAX_ATTEMPTS: '2',
+  }));
 });
 afterAll(async () => {
-  await api?.stop();
-  await proxy?.stop();
-  await container?.stop();
+  await stop?.();
 });
 
 const CALCULATE = 'mutation ($input: CalculationInput!) { calculate(input: $input) { result status } }';

@@ -1,10 +1,8 @@
 import type * as GraphQLJit from 'graphql-jit';
 import { compileQuery as compileQueryFunction } from 'graphql-jit';
-import type { StartedContainer } from '../harness/container-process';
-import { startContainer } from '../harness/container-process';
 import type { TestApi } from '../harness/api-server';
-import { startTestApi } from '../harness/api-server';
-import { FaultProxy } from '../harness/fault-proxy';
+import { startApiBehindFaultProxy } from '../harness/api-server';
+import type { FaultProxy } from '../harness/fault-proxy';
 
 // Observe compilation (the real graphql-jit does the work): every document below must be answered
 // compiled from its second use on, identically to graphql-js's first answer.
@@ -14,22 +12,17 @@ jest.mock('graphql-jit', () => {
 });
 const compileQuery = jest.mocked(compileQueryFunction);
 
-let container: StartedContainer;
 let proxy: FaultProxy;
 let api: TestApi;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  container = await startContainer({ LOCAL_ENDPOINT_NAME: 'calculator' });
-  proxy = new FaultProxy(container.url);
-  await proxy.start();
-  api = await startTestApi({
-    endpointUrl: proxy.url,
-    env: { GRAPHQL_IDE: 'on', MAX_BATCH_CALCULATE_ITEMS: '5' },
-  });
+  ({ api, proxy, stop } = await startApiBehindFaultProxy({
+    GRAPHQL_IDE: 'on',
+    MAX_BATCH_CALCULATE_ITEMS: '5',
+  }));
 });
 afterAll(async () => {
-  await api?.stop();
-  await proxy?.stop();
-  await container?.stop();
+  await stop?.();
 });
 
 const FIELDS = 'operation a b operands expression angleUnit result status error { code message }';

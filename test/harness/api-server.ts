@@ -1,6 +1,8 @@
 import type { StartedApi } from '../../src/bootstrap';
 import { createLocalEndpointClient, startApi } from '../../src/bootstrap';
 import { loadApiConfig } from '../../src/config/api-config';
+import { startContainer } from './container-process';
+import { FaultProxy } from './fault-proxy';
 
 /** A real API server on 127.0.0.1:0 in SageMaker mode, pointed at a local endpoint by URL. */
 export interface TestApi {
@@ -70,5 +72,29 @@ export async function startTestApi(options: {
     invocations,
     totalInvocations: async () => Object.values(await invocations()).reduce((sum, count) => sum + count, 0),
     stop: () => api.stop(),
+  };
+}
+
+/** The API against a real container through a {@link FaultProxy}, to make the endpoint fail on demand. */
+export interface ApiBehindFaultProxy {
+  readonly api: TestApi;
+  readonly proxy: FaultProxy;
+  readonly stop: () => Promise<void>;
+}
+
+/** Starts a container, a FaultProxy in front of it, and the API pointed at the proxy. */
+export async function startApiBehindFaultProxy(env: Record<string, string>): Promise<ApiBehindFaultProxy> {
+  const container = await startContainer({ LOCAL_ENDPOINT_NAME: 'calculator' });
+  const proxy = new FaultProxy(container.url);
+  await proxy.start();
+  const api = await startTestApi({ endpointUrl: proxy.url, env });
+  return {
+    api,
+    proxy,
+    stop: async () => {
+      await api.stop();
+      await proxy.stop();
+      await container.stop();
+    },
   };
 }
