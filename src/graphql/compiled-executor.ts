@@ -29,7 +29,7 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
 
   function compiled(document: DocumentNode, operationName: string | null): CompiledQuery | undefined {
     const key = operationName ?? '';
-    let operations = compiledByDocument.get(document);
+    const operations = compiledByDocument.get(document);
     if (operations === undefined) {
       // First use: remember the document, run it with graphql-js.
       compiledByDocument.set(document, new Map());
@@ -42,7 +42,6 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
         disablingCapturingStackErrors: true,
       });
       query = isCompiledQuery(result) ? result : null;
-      operations = compiledByDocument.get(document)!;
       operations.set(key, query);
     }
     return query ?? undefined;
