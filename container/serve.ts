@@ -6,18 +6,24 @@ import type { ContainerConfig } from './container-config';
 import { loadContainerConfig } from './container-config';
 import { createContainerServer } from './container-server';
 import type { ModelManifest } from './model-manifest';
-import { loadModelManifest, ManifestError } from './model-manifest';
 
 /** How long in-flight requests may take to finish after SIGTERM before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 30_000;
 
-type ShutdownMessage = { readonly type: 'shutdown' };
+/** What the primary tells a worker: the manifest to serve, or to shut down. */
+type PrimaryMessage =
+  { readonly type: 'start'; readonly manifest: ModelManifest } | { readonly type: 'shutdown' };
+/** What a worker asks the primary for, once it listens for the answer. */
+type WorkerMessage = { readonly type: 'manifest' };
 
 /**
  * Loads configuration and the model manifest, or exits with a clear message: a container that cannot
- * serve correctly must fail its start-up, where SageMaker reports it, not its first request.
+ * serve correctly must fail its start-up, where SageMaker reports it, not its first request. Only the
+ * primary reads the manifest: its validation (zod) is ~18 MB of a process's memory, and the workers get
+ * the validated manifest from the primary.
  */
-function loadOrExit(): { config: ContainerConfig; manifest: ModelManifest } {
+async function loadOrExit(): Promise<{ config: ContainerConfig; manifest: ModelManifest }> {
+  const { loadModelManifest, ManifestError } = await import('./model-manifest.js');
   try {
     const config = loadContainerConfig();
     return { config, manifest: loadModelManifest(config.modelDirectory) };
@@ -36,6 +42,9 @@ function runPrimary(config: ContainerConfig, manifest: ModelManifest): void {
   let listening = 0;
 
   cluster.setupPrimary({ execArgv: [...config.workerExecArgv] });
+  cluster.on('message', (worker, message: WorkerMessage) => {
+    if (message?.type === 'manifest') worker.send({ type: 'start', manifest } satisfies PrimaryMessage);
+  });
   const fork = () => cluster.fork();
   for (let index = 0; index < config.workers; index += 1) fork();
 
@@ -69,7 +78,7 @@ function runPrimary(config: ContainerConfig, manifest: ModelManifest): void {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     const workers = Object.values(cluster.workers ?? {});
     if (workers.length === 0) process.exit(0);
-    for (const worker of workers) worker?.send({ type: 'shutdown' } satisfies ShutdownMessage);
+    for (const worker of workers) worker?.send({ type: 'shutdown' } satisfies PrimaryMessage);
     setTimeout(() => {
       logger.warn('in-flight requests did not finish in time; exiting');
       process.exit(1);
@@ -96,7 +105,7 @@ function runWorker(config: ContainerConfig, manifest: ModelManifest): void {
     server.on('close', () => process.exit(0));
     setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
   };
-  process.on('message', (message: ShutdownMessage) => {
+  process.on('message', (message: PrimaryMessage) => {
     if (message?.type === 'shutdown') stop();
   });
   // A terminal's Ctrl+C reaches every process of the group; the primary going away must not orphan us.
@@ -112,7 +121,7 @@ function runWorker(config: ContainerConfig, manifest: ModelManifest): void {
  * The image's entry point. SageMaker starts the image as `docker run IMAGE serve`; any other command is
  * refused with a message, since this image serves and does not train.
  */
-function main(argv: readonly string[]): void {
+async function main(argv: readonly string[]): Promise<void> {
   const command = argv[0] ?? 'serve';
   if (command !== 'serve') {
     process.stderr.write(
@@ -120,9 +129,24 @@ function main(argv: readonly string[]): void {
     );
     process.exit(2);
   }
-  const { config, manifest } = loadOrExit();
-  if (cluster.isPrimary) runPrimary(config, manifest);
-  else runWorker(config, manifest);
+  if (cluster.isPrimary) {
+    const { config, manifest } = await loadOrExit();
+    runPrimary(config, manifest);
+    return;
+  }
+  // A worker: the primary has checked the configuration; the manifest comes from it.
+  const config = loadContainerConfig();
+  const awaitStart = (message: PrimaryMessage) => {
+    if (message?.type === 'shutdown') process.exit(0);
+    if (message?.type !== 'start') return;
+    process.off('message', awaitStart);
+    runWorker(config, message.manifest);
+  };
+  process.on('message', awaitStart);
+  process.send!({ type: 'manifest' } satisfies WorkerMessage);
 }
 
-main(process.argv.slice(2));
+main(process.argv.slice(2)).catch((error: Error) => {
+  process.stderr.write(`calculator container failed: ${error.stack}\n`);
+  process.exit(1);
+});
