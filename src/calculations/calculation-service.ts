@@ -6,7 +6,7 @@ import { validateCalculation } from '../engine';
 import type { EndpointRequest } from '../endpoint/endpoint-client';
 import { EndpointError, toEndpointError } from '../endpoint/endpoint-error';
 import type { Metrics } from '../observability/metrics';
-import { RequestIndex } from './request-index';
+import { RequestIndex, requestKey } from './request-index';
 import { operationLabel } from '../observability/metrics';
 
 /** What a calculation came to: an outcome (success or a calculation error), or an infrastructure failure. */
@@ -23,10 +23,6 @@ export interface CalculationService {
   calculate(request: CalculationRequest, loader: CalculationLoader): Promise<CalculationAnswer>;
   /** Answers many, in input order, deduplicated within the call; never rejects. */
   calculateMany(requests: readonly CalculationRequest[]): Promise<CalculationAnswer[]>;
-}
-
-function cacheKey(request: EndpointRequest): string {
-  return `${request.operation}\u0000${request.a}\u0000${request.b}\u0000${request.expression}\u0000${request.angleUnit}`;
 }
 
 /**
@@ -77,7 +73,7 @@ export function createCalculationService(options: {
       return new DataLoader<EndpointRequest, CalculationOutcome, string>(
         (keys) =>
           Promise.all(keys.map((key) => batcher.load(key).catch((error: unknown) => toEndpointError(error)))),
-        { cacheKeyFn: cacheKey, maxBatchSize: Infinity },
+        { cacheKeyFn: requestKey, maxBatchSize: Infinity },
       );
     },
 

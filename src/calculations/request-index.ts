@@ -56,6 +56,14 @@ export function sameRequest(x: EndpointRequest, y: EndpointRequest): boolean {
 }
 
 /**
+ * The same equality as a string, for the per-request DataLoader's cache (a handful of keys per request):
+ * equal requests have equal keys (-0 is written as 0).
+ */
+export function requestKey(request: EndpointRequest): string {
+  return `${request.operation}\u0000${request.a}\u0000${request.b}\u0000${request.expression}\u0000${request.angleUnit}`;
+}
+
+/**
  * The distinct requests of one batch, each with a slot. An open-addressing hash table over the requests'
  * own fields: finding a duplicate allocates nothing, where a key string and a Map entry per request cost
  * ~400 bytes each (4 MB for a 10,000-item batchCalculate).

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { hashRequest, RequestIndex } from '../../src/calculations/request-index';
+import { hashRequest, RequestIndex, requestKey } from '../../src/calculations/request-index';
 import type { EndpointRequest } from '../../src/endpoint/endpoint-client';
 
 // A small domain, so that batches are full of duplicates and near-duplicates (0 and -0, a and b swapped,
@@ -32,6 +32,9 @@ describe('RequestIndex', () => {
           return firstByWire.get(key)!;
         });
         expect(slots).toEqual(expected);
+        // The DataLoader's key agrees: equal keys exactly for the same slot.
+        const slotByKey = new Map(requests.map((each, i) => [requestKey(each), slots[i]]));
+        expect(slotByKey.size).toBe(index.distinct.length);
         // The distinct requests are the first of each kind, in the order they were first added.
         expect(index.distinct.map(wire)).toEqual([...firstByWire.keys()]);
       }),
