@@ -19,7 +19,7 @@ type WorkerMessage = { readonly type: 'manifest' };
 /**
  * Loads configuration and the model manifest, or exits with a clear message: a container that cannot
  * serve correctly must fail its start-up, where SageMaker reports it, not its first request. Only the
- * primary reads the manifest: its validation (zod) is ~18 MB of a process's memory, and the workers get
+ * primary reads the manifest: its validation (zod) is ~12 MB of a process's memory, and the workers get
  * the validated manifest from the primary.
  */
 async function loadOrExit(): Promise<{ config: ContainerConfig; manifest: ModelManifest }> {

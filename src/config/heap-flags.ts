@@ -6,7 +6,7 @@
  * most of a busy process's resident memory went. Capping the semi-spaces cost no measurable throughput:
  *
  * - the API (`npm start`, and NODE_OPTIONS in the Dockerfile's `api` and `api-lambda` images): 16 MB
- *   semi-spaces; peak RSS fell from 310-380 MB to 230-260 MB under batches. The old generation is left
+ *   semi-spaces; peak RSS fell from 310-395 MB to 230-295 MB under batches. The old generation is left
  *   to V8: the API's live memory grows with the requests it holds, so a cap could end in out-of-memory.
  * - each inference container worker (set by the container itself when it forks them): 8 MB semi-spaces
  *   and a 256 MB old generation; peak RSS fell from ~230 MB to 105-125 MB under 10,000-item requests. A
