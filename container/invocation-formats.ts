@@ -167,18 +167,27 @@ const CSV_HEADER = 'operation,a,b,result,status,error_code';
 
 function csvValue(value: unknown): string {
   if (value === undefined || value === null) return '';
+  // A finite number is written as JSON writes it, and never needs quoting.
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return formatCsvField(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 function csvLine(item: ItemResponse): string {
-  return [
-    csvValue(item.operation),
-    csvValue(item.expression ?? item.input_a),
-    csvValue(item.input_b),
-    csvValue(item.result),
-    item.status,
-    item.error_code ?? '',
-  ].join(',');
+  // Concatenation, not an array join: one line per item, up to tens of thousands per answer.
+  return (
+    csvValue(item.operation) +
+    ',' +
+    csvValue(item.expression ?? item.input_a) +
+    ',' +
+    csvValue(item.input_b) +
+    ',' +
+    csvValue(item.result) +
+    ',' +
+    item.status +
+    ',' +
+    (item.error_code ?? '') +
+    '\n'
+  );
 }
 
 /**
@@ -199,8 +208,9 @@ export function serializeInvocationResponse(
     case 'jsonlines':
       return items.map((item) => `${JSON.stringify(item)}\n`).join('');
     case 'csv': {
-      const lines = items.map((item) => `${csvLine(item)}\n`).join('');
-      return shape === 'csv-with-header' ? `${CSV_HEADER}\n${lines}` : lines;
+      let lines = shape === 'csv-with-header' ? `${CSV_HEADER}\n` : '';
+      for (const item of items) lines += csvLine(item);
+      return lines;
     }
   }
 }
