@@ -5,7 +5,7 @@ import { createCalculationService } from './calculations/calculation-service';
 import type { ApiConfig } from './config/api-config';
 import type { CalculationOutcome } from './engine';
 import type { EndpointClient, EndpointRequest } from './endpoint/endpoint-client';
-import { requestWireBytes } from './endpoint/endpoint-client';
+import { invokeBatch, requestWireBytes } from './endpoint/endpoint-client';
 import { instrumentEndpointClient } from './endpoint/instrumented-endpoint-client';
 import type { GraphQLContext } from './graphql/graphql-context';
 import type { Logger } from './observability/logger';
@@ -38,7 +38,7 @@ export function createApiServices(options: {
   const metrics = createMetrics();
   const endpoint = instrumentEndpointClient(options.endpointClient, metrics, logger);
   const batcher = new AdaptiveBatcher<EndpointRequest, CalculationOutcome>({
-    dispatch: (requests) => endpoint.invoke(requests),
+    dispatch: (requests) => invokeBatch(endpoint, requests),
     sizeOf: requestWireBytes,
     maxItems: config.batching.maxItems,
     maxBytes: config.batching.maxBytes,

@@ -1,6 +1,6 @@
 import type { Metrics, InvocationOutcome } from '../observability/metrics';
 import type { Logger } from '../observability/logger';
-import type { EndpointClient } from './endpoint-client';
+import type { EndpointClient, EndpointRequest } from './endpoint-client';
 import { toEndpointError } from './endpoint-error';
 
 const OUTCOMES = {
@@ -10,21 +10,22 @@ const OUTCOMES = {
 } as const satisfies Record<string, InvocationOutcome>;
 
 /**
- * Wraps an endpoint client so every invocation is counted (by outcome), sized and timed, and every
- * failure is logged with its cause (which may name hosts: logs only, never clients).
+ * Wraps an endpoint client so every invocation (JSON or compact) is counted (by outcome), sized and timed,
+ * and every failure is logged with its cause (which may name hosts: logs only, never clients).
  */
 export function instrumentEndpointClient(
   client: EndpointClient,
   metrics: Metrics,
   logger: Logger,
 ): EndpointClient {
-  return {
-    ...client,
-    async invoke(requests) {
+  function observed<Outcome>(
+    send: (requests: readonly EndpointRequest[]) => Promise<Outcome[]>,
+  ): (requests: readonly EndpointRequest[]) => Promise<Outcome[]> {
+    return async (requests) => {
       metrics.batchSize.observe(requests.length);
       const stopTimer = metrics.latency.startTimer();
       try {
-        const outcomes = await client.invoke(requests);
+        const outcomes = await send(requests);
         metrics.invocations.inc({ outcome: 'success' });
         return outcomes;
       } catch (error) {
@@ -38,6 +39,13 @@ export function instrumentEndpointClient(
       } finally {
         stopTimer();
       }
-    },
+    };
+  }
+
+  const { invokeCompact } = client;
+  return {
+    ...client,
+    invoke: observed((requests) => client.invoke(requests)),
+    ...(invokeCompact ? { invokeCompact: observed((requests) => invokeCompact.call(client, requests)) } : {}),
   };
 }

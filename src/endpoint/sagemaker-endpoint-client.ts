@@ -4,11 +4,9 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { RetryErrorInfo, StandardRetryToken } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { CalculationOutcome } from '../engine';
-import type { CalculationErrorCode } from '../errors/error-codes';
-import { CALCULATION_ERROR_CODES } from '../errors/error-codes';
-import type { EndpointClient, EndpointHealth, EndpointRequest } from './endpoint-client';
-import { EndpointError, toEndpointError } from './endpoint-error';
+import type { EndpointClient, EndpointHealth } from './endpoint-client';
+import { toEndpointError } from './endpoint-error';
+import { parseCsvAnswer, parseJsonAnswer, writeRequestBody } from './wire-format';
 
 /** How to reach one SageMaker (or local) endpoint. */
 export interface SageMakerEndpointOptions {
@@ -42,27 +40,7 @@ class RetryUnlessTimedOut extends StandardRetryStrategy {
   }
 }
 
-const CALCULATION_CODES = new Set<string>(CALCULATION_ERROR_CODES);
 const decoder = new TextDecoder();
-
-interface WireResult {
-  readonly status?: unknown;
-  readonly result?: unknown;
-  readonly error?: unknown;
-  readonly error_code?: unknown;
-}
-
-function toOutcome(item: WireResult): CalculationOutcome | undefined {
-  if (item?.status === 'success' && typeof item.result === 'number') return { ok: true, value: item.result };
-  if (
-    item?.status === 'error' &&
-    typeof item.error_code === 'string' &&
-    CALCULATION_CODES.has(item.error_code)
-  ) {
-    return { ok: false, code: item.error_code as CalculationErrorCode, message: String(item.error) };
-  }
-  return undefined;
-}
 
 /**
  * Creates the endpoint client: `SageMakerRuntimeClient` + `InvokeEndpointCommand` with keep-alive sockets,
@@ -88,63 +66,27 @@ export function createSageMakerEndpointClient(options: SageMakerEndpointOptions)
   let lastHealth: EndpointHealth | undefined;
   let pendingHealth: Promise<EndpointHealth> | undefined;
 
-  async function send(body: string): Promise<unknown> {
-    let output;
+  /** One InvokeEndpoint call; the answer's text. */
+  async function send(body: string, accept: 'application/json' | 'text/csv'): Promise<string> {
     try {
-      output = await client.send(
+      const output = await client.send(
         new InvokeEndpointCommand({
           EndpointName: options.endpointName,
           ContentType: 'application/json',
-          Accept: 'application/json',
+          Accept: accept,
           Body: body,
         }),
       );
+      return decoder.decode(output.Body);
     } catch (error) {
       throw toEndpointError(error);
     }
-    try {
-      return JSON.parse(decoder.decode(output.Body));
-    } catch (error) {
-      throw new EndpointError('ENDPOINT_ERROR', { cause: error });
-    }
-  }
-
-  async function invoke(requests: readonly EndpointRequest[]): Promise<CalculationOutcome[]> {
-    const body = JSON.stringify(
-      requests.map((request) => ({
-        operation: request.operation,
-        a: request.a,
-        b: request.b,
-        expression: request.expression,
-        angle_unit: request.angleUnit,
-      })),
-    );
-    const answer = await send(body);
-    if (!Array.isArray(answer) || answer.length !== requests.length) {
-      throw new EndpointError('ENDPOINT_ERROR', {
-        cause: new Error(
-          `expected an array of ${requests.length} results, got ${Array.isArray(answer) ? answer.length : typeof answer}`,
-        ),
-      });
-    }
-    const outcomes: CalculationOutcome[] = new Array(answer.length);
-    for (let index = 0; index < answer.length; index += 1) {
-      const outcome = toOutcome(answer[index] as WireResult);
-      if (outcome === undefined) {
-        throw new EndpointError('ENDPOINT_ERROR', {
-          cause: new Error(`result ${index} has an unexpected shape`),
-        });
-      }
-      outcomes[index] = outcome;
-    }
-    return outcomes;
   }
 
   async function probe(): Promise<EndpointHealth> {
     const started = performance.now();
     try {
-      const answer = await send('[]');
-      if (!Array.isArray(answer)) throw new EndpointError('ENDPOINT_ERROR');
+      parseJsonAnswer(await send('[]', 'application/json'), 0);
       return { status: 'HEALTHY', checkedAt: new Date(), latencyMs: performance.now() - started };
     } catch (error) {
       const reason = toEndpointError(error).code;
@@ -155,7 +97,12 @@ export function createSageMakerEndpointClient(options: SageMakerEndpointOptions)
   return {
     name: options.endpointName,
     mode: options.mode,
-    invoke,
+    async invoke(requests) {
+      return parseJsonAnswer(await send(writeRequestBody(requests), 'application/json'), requests.length);
+    },
+    async invokeCompact(requests) {
+      return parseCsvAnswer(await send(writeRequestBody(requests), 'text/csv'), requests.length);
+    },
     checkHealth() {
       if (lastHealth && Date.now() - lastHealth.checkedAt.getTime() < healthCacheMs)
         return Promise.resolve(lastHealth);

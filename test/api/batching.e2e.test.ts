@@ -3,6 +3,7 @@ import type { StartedContainer } from '../harness/container-process';
 import { startContainer } from '../harness/container-process';
 import type { TestApi } from '../harness/api-server';
 import { startTestApi } from '../harness/api-server';
+import { calculate } from '../../src/engine';
 
 const MAX_ITEMS = 100;
 let container: StartedContainer;
@@ -146,5 +147,71 @@ describe('batching, counted from /metrics', () => {
       expect(batch.data.batchCalculate.failed).toBe(3);
     });
     expect(count).toBe(0);
+  });
+});
+
+describe('large invocations answered compactly (CSV), failures asked again for their messages', () => {
+  let defaults: TestApi;
+  beforeAll(async () => {
+    defaults = await startTestApi({ endpointUrl: container.url });
+  });
+  afterAll(async () => {
+    await defaults?.stop();
+  });
+
+  const BATCH =
+    'mutation ($inputs: [CalculationInput!]!) { batchCalculate(inputs: $inputs) { succeeded failed results { result status error { code message } } } }';
+
+  /** Items sent and invocations made while `action` runs, from /metrics. */
+  async function invocationSizes(action: () => Promise<unknown>): Promise<{ calls: number; items: number }> {
+    const read = async () => {
+      const text = await (await fetch(`${defaults.url}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)![1]);
+      return {
+        calls: value('calculator_endpoint_batch_size_count'),
+        items: value('calculator_endpoint_batch_size_sum'),
+      };
+    };
+    const before = await read();
+    await action();
+    const after = await read();
+    return { calls: after.calls - before.calls, items: after.items - before.items };
+  }
+
+  it('answers every item of a 2,500-item batch exactly as the engine does, messages included', async () => {
+    const inputs = Array.from({ length: 2500 }, (_, index) => {
+      if (index % 500 === 7) return { operation: 'divide', a: index, b: 0 };
+      if (index % 500 === 8) return { operation: 'evaluate', expression: `sqrt(${index}, "x,\ny")` };
+      if (index % 3 === 0) return { operation: 'evaluate', expression: `hypot(${index}, 4) * 2` };
+      return { operation: 'multiply', a: index, b: 0.1 };
+    });
+    let answer: any;
+    const sent = await invocationSizes(async () => {
+      answer = await defaults.graphql(BATCH, { inputs });
+    });
+    const expected = inputs.map((input) => {
+      const outcome = calculate({ ...input, angleUnit: 'degrees' });
+      return outcome.ok
+        ? { result: outcome.value, status: 'SUCCESS', error: null }
+        : { result: null, status: 'ERROR', error: { code: outcome.code, message: outcome.message } };
+    });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.batchCalculate.results).toEqual(expected);
+    expect(answer.data.batchCalculate.failed).toBe(10);
+    expect(answer.data.batchCalculate.results[8].error.message).toMatch(/^Calculation error in 'evaluate': /);
+    // One compact invocation of every item, then one JSON invocation of the ten failures.
+    expect(sent).toEqual({ calls: 2, items: 2510 });
+  });
+
+  it('makes one invocation when nothing fails', async () => {
+    const inputs = Array.from({ length: 1500 }, (_, index) => ({ operation: 'add', a: index, b: 0.5 }));
+    let answer: any;
+    const sent = await invocationSizes(async () => {
+      answer = await defaults.graphql(BATCH, { inputs });
+    });
+    expect(answer.data.batchCalculate.results.map((result: any) => result.result)).toEqual(
+      inputs.map((input) => input.a + 0.5),
+    );
+    expect(sent).toEqual({ calls: 1, items: 1500 });
   });
 });

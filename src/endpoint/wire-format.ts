@@ -1,0 +1,153 @@
+import type { CalculationOutcome } from '../engine';
+import type { CalculationErrorCode } from '../errors/error-codes';
+import { CALCULATION_ERROR_CODES } from '../errors/error-codes';
+import type { CompactOutcome, EndpointRequest } from './endpoint-client';
+import { EndpointError } from './endpoint-error';
+
+// The InvokeEndpoint bodies of the container's contract: requests always go as a JSON array; answers come
+// back as a JSON array (every field, messages included) or, when asked for, as CSV lines
+// `operation,a,b,result,status,error_code` (a third of the bytes, no messages).
+
+const CALCULATION_CODES = new Set<string>(CALCULATION_ERROR_CODES);
+
+function badAnswer(reason: string): EndpointError {
+  return new EndpointError('ENDPOINT_ERROR', { cause: new Error(reason) });
+}
+
+/** JSON writes a finite number as `String` does, and a non-finite one as `null`. */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
+
+/**
+ * Writes the requests as the JSON array the container reads, `[{"operation":"add","a":10,"b":5,
+ * "angle_unit":"degrees"},...]`: the same text as `JSON.stringify` of the wire objects, built directly
+ * instead of through one intermediate object per request.
+ */
+export function writeRequestBody(requests: readonly EndpointRequest[]): string {
+  let body = '[';
+  for (let index = 0; index < requests.length; index += 1) {
+    const { operation, a, b, expression, angleUnit } = requests[index]!;
+    body += `${index === 0 ? '' : ','}{"operation":${JSON.stringify(operation)}`;
+    if (a !== undefined) body += `,"a":${jsonNumber(a)}`;
+    if (b !== undefined) body += `,"b":${jsonNumber(b)}`;
+    if (expression !== undefined) body += `,"expression":${JSON.stringify(expression)}`;
+    body += `,"angle_unit":"${angleUnit}"}`;
+  }
+  return `${body}]`;
+}
+
+interface JsonResult {
+  readonly status?: unknown;
+  readonly result?: unknown;
+  readonly error?: unknown;
+  readonly error_code?: unknown;
+}
+
+function jsonOutcome(item: JsonResult | null): CalculationOutcome | undefined {
+  if (item?.status === 'success' && typeof item.result === 'number') return { ok: true, value: item.result };
+  if (
+    item?.status === 'error' &&
+    typeof item.error_code === 'string' &&
+    CALCULATION_CODES.has(item.error_code)
+  ) {
+    return { ok: false, code: item.error_code as CalculationErrorCode, message: String(item.error) };
+  }
+  return undefined;
+}
+
+/**
+ * Reads a JSON answer: one result object per request, in order.
+ *
+ * @throws EndpointError `ENDPOINT_ERROR` when the answer is not JSON, has the wrong length, or an item
+ *   has an unexpected shape.
+ */
+export function parseJsonAnswer(text: string, expected: number): CalculationOutcome[] {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
+  } catch (error) {
+    throw new EndpointError('ENDPOINT_ERROR', { cause: error });
+  }
+  if (!Array.isArray(answer) || answer.length !== expected) {
+    throw badAnswer(
+      `expected an array of ${expected} results, got ${Array.isArray(answer) ? answer.length : typeof answer}`,
+    );
+  }
+  const outcomes: CalculationOutcome[] = new Array(expected);
+  for (let index = 0; index < expected; index += 1) {
+    const outcome = jsonOutcome(answer[index] as JsonResult | null);
+    if (outcome === undefined) throw badAnswer(`result ${index} has an unexpected shape`);
+    outcomes[index] = outcome;
+  }
+  return outcomes;
+}
+
+const QUOTE = 34; // "
+
+/**
+ * Reads a CSV answer: one line `operation,a,b,result,status,error_code` per request, in order. Fields are
+ * RFC 4180 (an echoed expression may be quoted and hold commas, quotes or line breaks); the echoes are
+ * skipped, never copied, and only the last three fields are read.
+ *
+ * @throws EndpointError `ENDPOINT_ERROR` when a line is malformed or the line count is not `expected`.
+ */
+export function parseCsvAnswer(text: string, expected: number): CompactOutcome[] {
+  const outcomes: CompactOutcome[] = new Array(expected);
+  let position = 0;
+  let line = 0;
+  const malformed = () => badAnswer(`CSV line ${line + 1} does not have 6 fields`);
+
+  /** Moves past the field at `position` and its delimiter; returns the field's end. */
+  function skip(delimiter: ',' | '\n'): number {
+    let end: number;
+    if (text.charCodeAt(position) === QUOTE) {
+      end = position + 1;
+      for (;;) {
+        end = text.indexOf('"', end);
+        if (end < 0) throw malformed();
+        if (text.charCodeAt(end + 1) !== QUOTE) break;
+        end += 2; // "" is a quote inside the field
+      }
+      end += 1; // past the closing quote
+      if (end < text.length && text[end] !== delimiter) throw malformed();
+    } else {
+      end = text.indexOf(delimiter, position);
+      if (end < 0) {
+        if (delimiter === ',') throw malformed();
+        end = text.length;
+      }
+    }
+    position = end + 1;
+    return end;
+  }
+
+  function read(delimiter: ',' | '\n'): string {
+    const start = position;
+    const end = skip(delimiter);
+    return text.charCodeAt(start) === QUOTE
+      ? text.slice(start + 1, end - 1).replaceAll('""', '"')
+      : text.slice(start, end);
+  }
+
+  for (; line < expected; line += 1) {
+    if (position >= text.length) throw badAnswer(`expected ${expected} CSV lines, got ${line}`);
+    skip(',');
+    skip(',');
+    skip(',');
+    const result = read(',');
+    const status = read(',');
+    const code = read('\n');
+    if (status === 'success') {
+      const value = result.trim() === '' ? Number.NaN : Number(result);
+      if (!Number.isFinite(value)) throw badAnswer(`CSV line ${line + 1} has no finite result`);
+      outcomes[line] = { ok: true, value };
+    } else if (status === 'error' && CALCULATION_CODES.has(code)) {
+      outcomes[line] = { ok: false, code: code as CalculationErrorCode };
+    } else {
+      throw badAnswer(`CSV line ${line + 1} has an unexpected status or error code`);
+    }
+  }
+  if (position < text.length) throw badAnswer(`expected ${expected} CSV lines, got more`);
+  return outcomes;
+}
