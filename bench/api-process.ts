@@ -4,6 +4,9 @@ import { loadApiConfig } from '../src/config/api-config';
 import { startEmbeddedEndpoint } from '../src/endpoint/embedded-endpoint';
 import { createLogger } from '../src/observability/logger';
 import { createInProcessEndpointClient } from './in-process-endpoint-client';
+import { applyApiHeapGrowth } from '../src/config/heap-flags';
+
+applyApiHeapGrowth();
 
 /** The API configurations the benchmark compares. */
 export type ApiConfiguration = 'ceiling' | 'naive' | 'full';

@@ -11,6 +11,9 @@ import { buildCalculatorSchema } from './graphql/calculator-schema';
 import { httpBatchLimitError } from './http/http-batch-limit';
 import { createLogger } from './observability/logger';
 import { createApiServices } from './services';
+import { applyApiHeapGrowth } from './config/heap-flags';
+
+applyApiHeapGrowth();
 
 const requestHandler = handlers.createAPIGatewayProxyEventV2RequestHandler();
 

@@ -6,6 +6,9 @@ import { createAwsEndpointClient, createLocalEndpointClient, startApi } from './
 import type { EmbeddedEndpoint } from './endpoint/embedded-endpoint';
 import { startEmbeddedEndpoint } from './endpoint/embedded-endpoint';
 import { createLogger } from './observability/logger';
+import { applyApiHeapGrowth } from './config/heap-flags';
+
+applyApiHeapGrowth();
 
 function loadConfigOrExit(): ApiConfig {
   try {
