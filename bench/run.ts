@@ -27,7 +27,7 @@ const BATCH =
   'mutation ($inputs: [CalculationInput!]!) { batchCalculate(inputs: $inputs) { succeeded failed results { result status error { code } } } }';
 const OPERATIONS = ['add', 'subtract', 'multiply', 'divide', 'sqrt', 'sin', 'power', 'evaluate'] as const;
 
-/** Mixed calculations, some failing, as a batch client would send them. */
+/** Mixed calculations, as a batch client would send them (none of these fail: divisors are odd). */
 function items(count: number): Record<string, unknown>[] {
   return Array.from({ length: count }, (_, index) => {
     const operation = OPERATIONS[index % OPERATIONS.length]!;
