@@ -48,18 +48,6 @@ export interface EndpointClient {
   close(): void;
 }
 
-/** The wire size of one request, for the batcher's byte bound (JSON as the client sends it). */
-export function requestWireBytes(request: EndpointRequest): number {
-  // {"operation":"","a":,"b":,"angle_unit":"radians"} plus the values; an upper bound is enough.
-  return (
-    60 +
-    request.operation.length +
-    (request.a === undefined ? 0 : 24) +
-    (request.b === undefined ? 0 : 24) +
-    (request.expression === undefined ? 0 : Buffer.byteLength(request.expression) * 2 + 16)
-  );
-}
-
 /**
  * From this many items an invocation asks for the compact answer. Below it, JSON's cost is small and one
  * round trip matters more; above it, decoding JSON's echoed fields is most of what the API spends on the

@@ -37,6 +37,18 @@ export function writeRequestBody(requests: readonly EndpointRequest[]): string {
   return `${body}]`;
 }
 
+/** The wire size of one request, for the batcher's byte bound (JSON, as {@link writeRequestBody} writes it). */
+export function requestWireBytes(request: EndpointRequest): number {
+  // {"operation":"","a":,"b":,"angle_unit":"radians"} plus the values; an upper bound is enough.
+  return (
+    60 +
+    request.operation.length +
+    (request.a === undefined ? 0 : 24) +
+    (request.b === undefined ? 0 : 24) +
+    (request.expression === undefined ? 0 : Buffer.byteLength(request.expression) * 2 + 16)
+  );
+}
+
 interface JsonResult {
   readonly status?: unknown;
   readonly result?: unknown;

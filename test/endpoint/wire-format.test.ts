@@ -2,7 +2,12 @@ import { createInvocationHandler } from '../../container/invocation-handler';
 import { defaultManifest } from '../../container/model-manifest';
 import type { EndpointRequest } from '../../src/endpoint/endpoint-client';
 import { EndpointError } from '../../src/endpoint/endpoint-error';
-import { parseCsvAnswer, parseJsonAnswer, writeRequestBody } from '../../src/endpoint/wire-format';
+import {
+  parseCsvAnswer,
+  parseJsonAnswer,
+  requestWireBytes,
+  writeRequestBody,
+} from '../../src/endpoint/wire-format';
 
 // Requests whose echoes are hard to skip in CSV: quotes, commas and line breaks inside expressions.
 const REQUESTS: EndpointRequest[] = [
@@ -53,6 +58,15 @@ describe('writeRequestBody', () => {
     }));
     expect(writeRequestBody(REQUESTS)).toBe(JSON.stringify(wire));
     expect(writeRequestBody([])).toBe('[]');
+  });
+
+  it('never writes a request longer than requestWireBytes, the bound the batcher sizes invocations by', () => {
+    for (const request of REQUESTS) {
+      // The bytes of the object itself, without the array's brackets.
+      expect(Buffer.byteLength(writeRequestBody([request])) - 2).toBeLessThanOrEqual(
+        requestWireBytes(request),
+      );
+    }
   });
 });
 
