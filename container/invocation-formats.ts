@@ -67,7 +67,11 @@ function itemOf(value: unknown, where: string): ParsedItem {
 function splitLines(text: string): string[] {
   const lines = text.split('\n');
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index]!;
+    if (line.endsWith('\r')) lines[index] = line.slice(0, -1);
+  }
+  return lines;
 }
 
 function parseJson(text: string): ParsedBody {
@@ -119,31 +123,98 @@ const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 /** A CSV operand: a number when it reads as one, absent when empty, else the text (which the engine refuses). */
 function csvOperand(text: string | undefined): unknown {
-  if (text === undefined || text.trim() === '') return undefined;
-  return NUMBER_TEXT.test(text) ? Number(text) : text;
+  if (text === undefined || text === '') return undefined;
+  if (NUMBER_TEXT.test(text)) return Number(text);
+  const trimmed = text.trim();
+  return trimmed === '' ? undefined : trimmed;
 }
 
+/**
+ * Reads CSV lines `operation,a,b[,angle_unit]` (a header line `operation,...` is skipped). Lines end at
+ * every line break, as batch transform splits them (`SplitType=Line`). A line with no quote is read in
+ * place, without copying it or splitting it into an array: a large request has tens of thousands.
+ */
 function parseCsv(text: string): ParsedBody {
-  const lines = splitLines(text);
-  const hasHeader = /^\s*"?operation"?\s*(,|$)/i.test(lines[0] ?? '');
-  const records = hasHeader ? lines.slice(1) : lines;
-  const items = records.map((line, index): ParsedItem => {
-    const lineNumber = index + (hasHeader ? 2 : 1);
-    if (line.trim() === '') {
-      return new Unreadable(`Line ${lineNumber} is empty; expected operation,a,b`);
-    }
-    const fields = parseCsvRecord(line);
-    if (fields === undefined) return new Unreadable(`Line ${lineNumber} has an unclosed quote`);
-    if (fields.length > 4) {
-      return new Unreadable(
-        `Line ${lineNumber} has ${fields.length} fields; expected operation,a,b (and optionally angle_unit)`,
+  const items: ParsedItem[] = [];
+  let hasHeader = false;
+  let position = 0;
+  let lineNumber = 1;
+  let nextQuote = text.indexOf('"');
+  do {
+    let newline = text.indexOf('\n', position);
+    if (newline < 0) newline = text.length;
+    const end =
+      newline > position && text.charCodeAt(newline - 1) === CARRIAGE_RETURN ? newline - 1 : newline;
+    if (lineNumber === 1 && CSV_HEADER_LINE.test(text.slice(0, end))) {
+      hasHeader = true;
+    } else {
+      if (nextQuote >= 0 && nextQuote < position) nextQuote = text.indexOf('"', position);
+      const plain = (nextQuote < 0 || nextQuote >= end) && startsVisibly(text, position, end);
+      items.push(
+        plain
+          ? plainCsvItem(text, position, end, lineNumber)
+          : csvItem(text.slice(position, end), lineNumber),
       );
     }
-    const [operation, a, b, angleUnit] = fields.map((field) => field.trim());
-    if (operation === 'evaluate') return { operation, expression: a, angle_unit: angleUnit || undefined };
-    return { operation, a: csvOperand(a), b: csvOperand(b), angle_unit: angleUnit || undefined };
-  });
+    position = newline + 1;
+    lineNumber += 1;
+  } while (position < text.length);
   return { ok: true, shape: hasHeader ? 'csv-with-header' : 'csv', items };
+}
+
+const CSV_HEADER_LINE = /^\s*"?operation"?\s*(,|$)/i;
+const CARRIAGE_RETURN = 13;
+
+/** Whether the line starts with a printable ASCII character (so it is not blank). */
+function startsVisibly(text: string, start: number, end: number): boolean {
+  const code = text.charCodeAt(start);
+  return start < end && code > 32 && code < 127;
+}
+
+/** The first comma in `text` from `start` before `end`, or -1. */
+function commaIn(text: string, start: number, end: number): number {
+  const comma = text.indexOf(',', start);
+  return comma < end ? comma : -1;
+}
+
+/** A line with no quotes and not blank, read where it lies. */
+function plainCsvItem(text: string, start: number, end: number, lineNumber: number): ParsedItem {
+  const c1 = commaIn(text, start, end);
+  const c2 = c1 < 0 ? -1 : commaIn(text, c1 + 1, end);
+  const c3 = c2 < 0 ? -1 : commaIn(text, c2 + 1, end);
+  // Five fields or more: the general reader words the error.
+  if (c3 >= 0 && commaIn(text, c3 + 1, end) >= 0) return csvItem(text.slice(start, end), lineNumber);
+  return csvRequest(
+    text.slice(start, c1 < 0 ? end : c1),
+    c1 < 0 ? undefined : text.slice(c1 + 1, c2 < 0 ? end : c2),
+    c2 < 0 ? undefined : text.slice(c2 + 1, c3 < 0 ? end : c3),
+    c3 < 0 ? undefined : text.slice(c3 + 1, end),
+  );
+}
+
+function csvItem(line: string, lineNumber: number): ParsedItem {
+  if (line.trim() === '') return new Unreadable(`Line ${lineNumber} is empty; expected operation,a,b`);
+  const fields = parseCsvRecord(line);
+  if (fields === undefined) return new Unreadable(`Line ${lineNumber} has an unclosed quote`);
+  if (fields.length > 4) {
+    return new Unreadable(
+      `Line ${lineNumber} has ${fields.length} fields; expected operation,a,b (and optionally angle_unit)`,
+    );
+  }
+  return csvRequest(fields[0]!, fields[1], fields[2], fields[3]);
+}
+
+/** The request a CSV line's fields make (each field trimmed; `evaluate` reads its expression from `a`). */
+function csvRequest(
+  operationField: string,
+  a: string | undefined,
+  b: string | undefined,
+  angleUnit: string | undefined,
+): RequestFields {
+  const operation = operationField.trim();
+  const angle_unit = angleUnit?.trim() || undefined;
+  if (operation === 'evaluate') return { operation, expression: a?.trim(), angle_unit };
+  return { operation, a: csvOperand(a), b: csvOperand(b), angle_unit };
 }
 
 /**

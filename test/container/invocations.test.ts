@@ -160,6 +160,30 @@ describe('POST /invocations with text/csv', () => {
     );
   });
 
+  it('reads plain and quoted fields alike, trims them, and names each unreadable line by its number', async () => {
+    const body = [
+      'operation,a,b,angle_unit',
+      'sin,90,,degrees',
+      ' sin , 1.5707963267948966 ,, radians ',
+      '"sin","1.5707963267948966",,"radians"',
+      'evaluate, 2 * 3 ,,',
+      '   ',
+      'add,1,2,degrees,extra',
+      'add,"1,2',
+    ].join('\r\n');
+    const response = await invoke(body, { 'Content-Type': 'text/csv', Accept: 'application/json' });
+    const sin1 = { operation: 'sin', input_b: null, result: 1, status: 'success' };
+    expect(JSON.parse(response.text)).toEqual([
+      { ...sin1, input_a: 90 },
+      { ...sin1, input_a: 1.5707963267948966 },
+      { ...sin1, input_a: 1.5707963267948966 },
+      expect.objectContaining({ operation: 'evaluate', expression: '2 * 3', result: 6 }),
+      expect.objectContaining({ error: expect.stringContaining('Line 6 is empty') }),
+      expect.objectContaining({ error: expect.stringContaining('Line 7 has 5 fields') }),
+      expect.objectContaining({ error: expect.stringContaining('Line 8 has an unclosed quote') }),
+    ]);
+  });
+
   it('keeps a header line as a header', async () => {
     const response = await invoke('operation,a,b\r\nmultiply,7,8\r\n', {
       'Content-Type': 'Text/CSV; charset=UTF-8',
