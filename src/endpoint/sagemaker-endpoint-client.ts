@@ -53,6 +53,8 @@ export function createSageMakerEndpointClient(options: SageMakerEndpointOptions)
     region: options.region,
     ...(options.runtimeUrl ? { endpoint: options.runtimeUrl } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    // Our commands add no middleware of their own, so one resolved stack serves every invocation.
+    cacheMiddleware: true,
     retryStrategy: new RetryUnlessTimedOut(options.maxAttempts),
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent(agentOptions),
