@@ -35,9 +35,10 @@ export interface EndpointClient {
    */
   invoke(requests: readonly EndpointRequest[]): Promise<CalculationOutcome[]>;
   /**
-   * Sends one batch as one InvokeEndpoint call and asks for the compact answer (CSV): a third of the
-   * bytes of JSON and a fraction of the decoding, but failures come without their messages. Optional;
-   * use {@link invokeBatch}, which falls back to `invoke`.
+   * Sends one batch as one InvokeEndpoint call in the compact format (CSV lines, or JSON when a request
+   * has no exact CSV form) and asks for the compact answer (CSV): a fraction of the bytes and decoding of
+   * JSON, but failures come without their messages. Optional; use {@link invokeBatch}, which falls back
+   * to `invoke`.
    *
    * @throws EndpointError as `invoke` does.
    */

@@ -6,7 +6,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { EndpointClient, EndpointHealth } from './endpoint-client';
 import { toEndpointError } from './endpoint-error';
-import { parseCsvAnswer, parseJsonAnswer, writeRequestBody } from './wire-format';
+import { parseCsvAnswer, parseJsonAnswer, writeCsvRequestBody, writeRequestBody } from './wire-format';
 
 /** How to reach one SageMaker (or local) endpoint. */
 export interface SageMakerEndpointOptions {
@@ -69,12 +69,16 @@ export function createSageMakerEndpointClient(options: SageMakerEndpointOptions)
   let pendingHealth: Promise<EndpointHealth> | undefined;
 
   /** One InvokeEndpoint call; the answer's text. */
-  async function send(body: string, accept: 'application/json' | 'text/csv'): Promise<string> {
+  async function send(
+    body: string,
+    contentType: 'application/json' | 'text/csv',
+    accept: 'application/json' | 'text/csv',
+  ): Promise<string> {
     try {
       const output = await client.send(
         new InvokeEndpointCommand({
           EndpointName: options.endpointName,
-          ContentType: 'application/json',
+          ContentType: contentType,
           Accept: accept,
           Body: body,
         }),
@@ -88,7 +92,7 @@ export function createSageMakerEndpointClient(options: SageMakerEndpointOptions)
   async function probe(): Promise<EndpointHealth> {
     const started = performance.now();
     try {
-      parseJsonAnswer(await send('[]', 'application/json'), 0);
+      parseJsonAnswer(await send('[]', 'application/json', 'application/json'), 0);
       return { status: 'HEALTHY', checkedAt: new Date(), latencyMs: performance.now() - started };
     } catch (error) {
       const reason = toEndpointError(error).code;
@@ -100,10 +104,15 @@ export function createSageMakerEndpointClient(options: SageMakerEndpointOptions)
     name: options.endpointName,
     mode: options.mode,
     async invoke(requests) {
-      return parseJsonAnswer(await send(writeRequestBody(requests), 'application/json'), requests.length);
+      const body = writeRequestBody(requests);
+      return parseJsonAnswer(await send(body, 'application/json', 'application/json'), requests.length);
     },
     async invokeCompact(requests) {
-      return parseCsvAnswer(await send(writeRequestBody(requests), 'text/csv'), requests.length);
+      const csv = writeCsvRequestBody(requests);
+      const answer = await (csv === undefined
+        ? send(writeRequestBody(requests), 'application/json', 'text/csv')
+        : send(csv, 'text/csv', 'text/csv'));
+      return parseCsvAnswer(answer, requests.length);
     },
     checkHealth() {
       if (lastHealth && Date.now() - lastHealth.checkedAt.getTime() < healthCacheMs)

@@ -1,8 +1,8 @@
 import { Agent, request } from 'node:http';
 import type { StartedContainer } from '../harness/container-process';
 import { startContainer } from '../harness/container-process';
-import type { TestApi } from '../harness/api-server';
-import { startTestApi } from '../harness/api-server';
+import type { ApiBehindFaultProxy, TestApi } from '../harness/api-server';
+import { startApiBehindFaultProxy, startTestApi } from '../harness/api-server';
 import { calculate } from '../../src/engine';
 
 const MAX_ITEMS = 100;
@@ -213,5 +213,75 @@ describe('large invocations answered compactly (CSV), failures asked again for t
       inputs.map((input) => input.a + 0.5),
     );
     expect(sent).toEqual({ calls: 1, items: 1500 });
+  });
+});
+
+describe('large invocations sent as CSV lines when every item has a CSV form', () => {
+  let behindProxy: ApiBehindFaultProxy;
+  beforeAll(async () => {
+    behindProxy = await startApiBehindFaultProxy({});
+  });
+  afterAll(async () => {
+    await behindProxy?.stop();
+  });
+
+  const BATCH =
+    'mutation ($inputs: [CalculationInput!]!) { batchCalculate(inputs: $inputs) { failed results { result status error { code message } } } }';
+
+  interface Input {
+    readonly operation: string;
+    readonly a?: number;
+    readonly b?: number;
+    readonly expression?: string;
+    readonly angleUnit?: 'DEGREES' | 'RADIANS';
+  }
+
+  /** What the engine answers, as batchCalculate shows it. */
+  const expected = (inputs: Input[]) =>
+    inputs.map(({ angleUnit, ...input }) => {
+      const outcome = calculate({ ...input, angleUnit: angleUnit === 'RADIANS' ? 'radians' : 'degrees' });
+      return outcome.ok
+        ? { result: outcome.value, status: 'SUCCESS', error: null }
+        : { result: null, status: 'ERROR', error: { code: outcome.code, message: outcome.message } };
+    });
+
+  /** The answer's results, and `Content-Type → Accept` of each invocation it took. */
+  async function send(inputs: Input[]) {
+    const { api, proxy } = behindProxy;
+    proxy.forwarded.length = 0;
+    const answer = await api.graphql(BATCH, { inputs });
+    expect(answer.errors).toBeUndefined();
+    return { results: answer.data.batchCalculate.results, forwarded: [...proxy.forwarded] };
+  }
+
+  it('answers as the engine does: quoted expressions, mixed angle units, tiny and negative operands, failures', async () => {
+    const inputs: Input[] = Array.from({ length: 1200 }, (_, index) => {
+      const angleUnit = index % 2 === 0 ? 'RADIANS' : 'DEGREES';
+      if (index % 400 === 5) return { operation: 'divide', a: index, b: 0 };
+      if (index % 5 === 0)
+        return { operation: 'evaluate', expression: `hypot(${index}, 4) * "2"`, angleUnit };
+      if (index % 5 === 1)
+        return { operation: 'evaluate', expression: `sin(${index} / 100) + 1e-3`, angleUnit };
+      if (index % 5 === 2) return { operation: 'sin', a: index / 7, angleUnit };
+      if (index % 5 === 3) return { operation: 'power', a: -index * 1.5e-7, b: 3 };
+      return { operation: 'sqrt', a: index % 7 === 0 ? -index : index };
+    });
+    const { results, forwarded } = await send(inputs);
+    expect(results).toEqual(expected(inputs));
+    expect(results.filter((result: any) => result.status === 'ERROR').length).toBeGreaterThan(3);
+    // The batch as CSV lines, answered as CSV; then its failures as JSON, for their messages.
+    expect(forwarded).toEqual(['text/csv → text/csv', 'application/json → application/json']);
+  });
+
+  it.each([
+    ['a line break (CSV lines end at every one)', '1 +\n2'],
+    ['white space at an end (CSV fields are trimmed)', '1 + 2\u00a0'],
+  ])('sends JSON instead when an expression holds %s', async (_, expression) => {
+    const inputs: Input[] = Array.from({ length: 1000 }, (_, index) =>
+      index === 500 ? { operation: 'evaluate', expression } : { operation: 'add', a: index, b: 0.25 },
+    );
+    const { results, forwarded } = await send(inputs);
+    expect(results).toEqual(expected(inputs));
+    expect(forwarded[0]).toBe('application/json → text/csv');
   });
 });

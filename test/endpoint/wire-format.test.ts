@@ -6,6 +6,7 @@ import {
   parseCsvAnswer,
   parseJsonAnswer,
   requestWireBytes,
+  writeCsvRequestBody,
   writeRequestBody,
 } from '../../src/endpoint/wire-format';
 
@@ -58,6 +59,15 @@ describe('writeRequestBody', () => {
     }));
     expect(writeRequestBody(REQUESTS)).toBe(JSON.stringify(wire));
     expect(writeRequestBody([])).toBe('[]');
+    const nonFinite: EndpointRequest = {
+      operation: 'add',
+      a: Number.NaN,
+      b: -Infinity,
+      angleUnit: 'degrees',
+    };
+    expect(writeRequestBody([nonFinite])).toBe(
+      '[{"operation":"add","a":null,"b":null,"angle_unit":"degrees"}]',
+    );
   });
 
   it('never writes a request longer than requestWireBytes, the bound the batcher sizes invocations by', () => {
@@ -67,6 +77,49 @@ describe('writeRequestBody', () => {
         requestWireBytes(request),
       );
     }
+  });
+});
+
+describe('writeCsvRequestBody', () => {
+  /** The container's full (JSON) answer to a body of `contentType`. */
+  const answerTo = (body: string, contentType: string): unknown => {
+    const response = handle({
+      body: Buffer.from(body),
+      contentType,
+      accept: 'application/json',
+      customAttributes: undefined,
+    });
+    expect(response.status).toBe(200);
+    return JSON.parse(response.body.toString());
+  };
+
+  it('writes lines the container reads exactly as it reads the JSON: same echoes, results and messages', () => {
+    const requests = REQUESTS.filter((request) => !/[\r\n]/.test(request.expression ?? ''));
+    const csv = writeCsvRequestBody(requests)!;
+    expect(csv.split('\n')[0]).toBe('add,10,5,degrees');
+    expect(csv).toContain('\nevaluate,"hypot(3, 4) * 2",,degrees\n');
+    expect(csv).toContain('\nevaluate,""""",""",,radians\n');
+    expect(answerTo(csv, 'text/csv')).toEqual(answerTo(writeRequestBody(requests), 'application/json'));
+  });
+
+  const degrees = (request: Omit<EndpointRequest, 'angleUnit'>): EndpointRequest => ({
+    ...request,
+    angleUnit: 'degrees',
+  });
+  it.each<[string, EndpointRequest]>([
+    ['an expression with a line break', degrees({ operation: 'evaluate', expression: '1 +\n2' })],
+    ['an expression with a carriage return', degrees({ operation: 'evaluate', expression: '1\r' })],
+    ['an expression with white space at an end', degrees({ operation: 'evaluate', expression: ' 1 + 2' })],
+    ['a non-finite operand', degrees({ operation: 'add', a: 1, b: Infinity })],
+    ['an operation name that is not a plain word', degrees({ operation: 'a,b', a: 1 })],
+  ])('has no CSV form for %s (the caller sends JSON)', (_, request) => {
+    expect(writeCsvRequestBody([REQUESTS[0]!, request])).toBeUndefined();
+  });
+
+  it('has no CSV form when the first line would read as a header', () => {
+    const operation = degrees({ operation: 'Operation', a: 1 });
+    expect(writeCsvRequestBody([operation])).toBeUndefined();
+    expect(writeCsvRequestBody([REQUESTS[0]!, operation])).toBe('add,10,5,degrees\nOperation,1,,degrees\n');
   });
 });
 

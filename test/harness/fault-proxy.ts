@@ -12,6 +12,8 @@ export type FaultMode = 'pass' | 'slow' | 'fail500';
  */
 export class FaultProxy {
   mode: FaultMode = 'pass';
+  /** `Content-Type → Accept` of every request forwarded, in order: what the API asked the endpoint. */
+  readonly forwarded: string[] = [];
   private server: Server | undefined;
   private port = 0;
   private readonly held = new Set<() => void>();
@@ -38,6 +40,7 @@ export class FaultProxy {
         return;
       }
       const forward = () => {
+        this.forwarded.push(`${incoming.headers['content-type']} → ${incoming.headers.accept}`);
         const upstream = request(`${this.target}${incoming.url}`, {
           method: incoming.method,
           headers: incoming.headers,
