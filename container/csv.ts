@@ -39,3 +39,9 @@ export function parseCsvRecord(line: string): string[] | undefined {
 export function formatCsvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
+
+/** The first comma in `text` from `start` before `end` (one line of a larger text), or -1. */
+export function commaIn(text: string, start: number, end: number): number {
+  const comma = text.indexOf(',', start);
+  return comma < end ? comma : -1;
+}

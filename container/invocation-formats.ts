@@ -1,4 +1,4 @@
-import { parseCsvRecord, formatCsvField } from './csv';
+import { commaIn, parseCsvRecord, formatCsvField } from './csv';
 
 /** The body formats the container reads and writes. */
 export type InvocationFormat = 'json' | 'jsonlines' | 'csv';
@@ -169,12 +169,6 @@ const CARRIAGE_RETURN = 13;
 function startsVisibly(text: string, start: number, end: number): boolean {
   const code = text.charCodeAt(start);
   return start < end && code > 32 && code < 127;
-}
-
-/** The first comma in `text` from `start` before `end`, or -1. */
-function commaIn(text: string, start: number, end: number): number {
-  const comma = text.indexOf(',', start);
-  return comma < end ? comma : -1;
 }
 
 /** A line with no quotes and not blank, read where it lies. */

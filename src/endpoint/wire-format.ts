@@ -3,11 +3,12 @@ import type { CalculationErrorCode } from '../errors/error-codes';
 import { CALCULATION_ERROR_CODES } from '../errors/error-codes';
 import type { CompactOutcome, EndpointRequest } from './endpoint-client';
 import { EndpointError } from './endpoint-error';
-import { formatCsvField } from '../../container/csv';
+import { commaIn, formatCsvField } from '../../container/csv';
 
-// The InvokeEndpoint bodies of the container's contract: requests always go as a JSON array; answers come
-// back as a JSON array (every field, messages included) or, when asked for, as CSV lines
-// `operation,a,b,result,status,error_code` (a third of the bytes, no messages).
+// The InvokeEndpoint bodies of the container's contract: requests go as a JSON array or as CSV lines
+// `operation,a,b,angle_unit` (a fifth of the bytes); answers come back as a JSON array (every field,
+// messages included) or, when asked for, as CSV lines `operation,a,b,result,status,error_code` (a third
+// of the bytes, no messages).
 
 const CALCULATION_CODES = new Set<string>(CALCULATION_ERROR_CODES);
 
@@ -185,24 +186,31 @@ export function parseCsvAnswer(text: string, expected: number): CompactOutcome[]
   for (; line < expected; line += 1) {
     if (position >= text.length) throw badAnswer(`expected ${expected} CSV lines, got ${line}`);
     if (nextQuote >= 0 && nextQuote < position) nextQuote = text.indexOf('"', position);
-    const newline = text.indexOf('\n', position);
-    if (nextQuote < 0 || (newline >= 0 && nextQuote > newline)) {
-      // No quote on this line (the usual line): the echoes end at its third comma.
-      const end = newline < 0 ? text.length : newline;
-      let comma = position - 1;
-      for (let field = 0; field < 3; field += 1) {
-        comma = text.indexOf(',', comma + 1);
-        if (comma < 0 || comma > end) throw malformed();
-      }
-      position = comma + 1;
+    let newline = text.indexOf('\n', position);
+    if (newline < 0) newline = text.length;
+    let result: string;
+    let status: string;
+    let code: string;
+    if (nextQuote < 0 || nextQuote > newline) {
+      // No quote on this line (the usual line): six fields between five commas, read where they lie.
+      const c1 = commaIn(text, position, newline);
+      const c2 = c1 < 0 ? -1 : commaIn(text, c1 + 1, newline);
+      const c3 = c2 < 0 ? -1 : commaIn(text, c2 + 1, newline);
+      const c4 = c3 < 0 ? -1 : commaIn(text, c3 + 1, newline);
+      const c5 = c4 < 0 ? -1 : commaIn(text, c4 + 1, newline);
+      if (c5 < 0 || commaIn(text, c5 + 1, newline) >= 0) throw malformed();
+      result = text.slice(c3 + 1, c4);
+      status = text.slice(c4 + 1, c5);
+      code = text.slice(c5 + 1, newline);
+      position = newline + 1;
     } else {
       skip(',');
       skip(',');
       skip(',');
+      result = read(',');
+      status = read(',');
+      code = read('\n');
     }
-    const result = read(',');
-    const status = read(',');
-    const code = read('\n');
     if (status === 'success') {
       const value = result.trim() === '' ? Number.NaN : Number(result);
       if (!Number.isFinite(value)) throw badAnswer(`CSV line ${line + 1} has no finite result`);

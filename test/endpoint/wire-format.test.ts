@@ -169,6 +169,7 @@ describe('parseCsvAnswer', () => {
     ['add,1,2,3,success,\n', 2, 'expected 2 CSV lines, got 1'],
     ['add,1,2,3,success,\nadd,1,2,3,success,\n', 1, 'expected 1 CSV lines, got more'],
     ['add,1,2,3,success\n', 1, 'CSV line 1 does not have 6 fields'],
+    ['add,1,2,3,success,,\n', 1, 'CSV line 1 does not have 6 fields'],
     ['evaluate,"1 + 2,,3,success,\n', 1, 'CSV line 1 does not have 6 fields'],
     ['evaluate,"1"x,,3,success,\n', 1, 'CSV line 1 does not have 6 fields'],
     ['add,1,2,,success,\n', 1, 'CSV line 1 has no finite result'],
