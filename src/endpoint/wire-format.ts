@@ -16,17 +16,26 @@ function badAnswer(reason: string): EndpointError {
   return new EndpointError('ENDPOINT_ERROR', { cause: new Error(reason) });
 }
 
-/** `{"operation":"add"`, per operation name: written once, not once per request. */
-const jsonPrefixes = new Map<string, string>();
+/** How an operation name goes on the wire: `{"operation":"add"` in JSON, and whether CSV can carry it. */
+interface OperationForms {
+  readonly jsonPrefix: string;
+  readonly plainWord: boolean;
+}
 
-function jsonPrefix(operation: string): string {
-  let prefix = jsonPrefixes.get(operation);
-  if (prefix === undefined) {
-    prefix = `{"operation":${JSON.stringify(operation)}`;
+/** Worked out once per operation name, not once per request. */
+const operationForms = new Map<string, OperationForms>();
+
+function formsOf(operation: string): OperationForms {
+  let forms = operationForms.get(operation);
+  if (forms === undefined) {
+    forms = {
+      jsonPrefix: `{"operation":${JSON.stringify(operation)}`,
+      plainWord: /^[A-Za-z0-9_]+$/.test(operation),
+    };
     // Operation names come from the engine's registry: a handful, so the cache stays small.
-    if (jsonPrefixes.size < 64) jsonPrefixes.set(operation, prefix);
+    if (operationForms.size < 64) operationForms.set(operation, forms);
   }
-  return prefix;
+  return forms;
 }
 
 /**
@@ -39,7 +48,7 @@ export function writeRequestBody(requests: readonly EndpointRequest[]): string {
   for (let index = 0; index < requests.length; index += 1) {
     const { operation, a, b, expression, angleUnit } = requests[index]!;
     if (index > 0) body += ',';
-    body += jsonPrefix(operation);
+    body += formsOf(operation).jsonPrefix;
     if (a !== undefined) body += Number.isFinite(a) ? ',"a":' + a : ',"a":null';
     if (b !== undefined) body += Number.isFinite(b) ? ',"b":' + b : ',"b":null';
     if (expression !== undefined) body += ',"expression":' + JSON.stringify(expression);
@@ -48,7 +57,6 @@ export function writeRequestBody(requests: readonly EndpointRequest[]): string {
   return body + ']';
 }
 
-const CSV_OPERATION = /^[A-Za-z0-9_]+$/;
 const CSV_HEADER = /^operation$/i;
 
 /**
@@ -62,7 +70,7 @@ export function writeCsvRequestBody(requests: readonly EndpointRequest[]): strin
   let body = '';
   for (let index = 0; index < requests.length; index += 1) {
     const { operation, a, b, expression, angleUnit } = requests[index]!;
-    if (!CSV_OPERATION.test(operation) || (index === 0 && CSV_HEADER.test(operation))) return undefined;
+    if (!formsOf(operation).plainWord || (index === 0 && CSV_HEADER.test(operation))) return undefined;
     if (expression !== undefined) {
       const readsBack =
         a === undefined && b === undefined && !/[\r\n]/.test(expression) && expression.trim() === expression;
