@@ -1,5 +1,5 @@
-import type { AngleUnit, StepResult } from './calculation';
-import { stepFailure } from './calculation';
+import type { AngleUnit, StepResult } from './calculation-types';
+import { stepFailure } from './calculation-types';
 
 const RADIANS_PER_DEGREE = Math.PI / 180;
 
@@ -31,31 +31,50 @@ function reduceDegrees(degrees: number): number {
   return reduced < 0 ? reduced + 360 : reduced;
 }
 
+// Special radian angles are looked for within ±100 turns; beyond that, a radian argument is the double it
+// is, and only the radian value itself (not a conversion to degrees) keeps its digits.
+const MAX_SPECIAL_MULTIPLE = 2_400;
+const RADIANS_PER_MULTIPLE = Math.PI / 12;
+// Relative, 4 to 8 ulps: Math.PI / 6, 3 * Math.PI / 2 and the like land within about two ulps of k·π/12.
+const SPECIAL_TOLERANCE = 4 * Number.EPSILON;
+
 /**
- * Converts an angle to degrees. A radian value that is the double nearest a multiple of 15° (Math.PI / 6,
- * Math.PI, ...) is snapped to that multiple, so sin(pi) is 0 and tan(pi/2) is a domain error.
+ * The angle in degrees, where that is exact: an angle in degrees as it is, and a radian value that is
+ * (within a few ulps) the double nearest k·π/12 as k·15°, so sin(pi) is 0 and tan(pi/2) a domain error.
+ * Any other radian value is undefined: it is evaluated on itself, since x·180/π rounds away the digits a
+ * large argument's sine depends on.
  */
-function toDegrees(angle: number, unit: AngleUnit): number {
+function exactDegrees(angle: number, unit: AngleUnit): number | undefined {
   if (unit === 'degrees') return angle;
-  const degrees = angle / RADIANS_PER_DEGREE;
-  const multiple = Math.round(degrees / 15) * 15;
-  return multiple !== 0 && Math.abs(degrees - multiple) <= 1e-12 * Math.abs(multiple) ? multiple : degrees;
+  const multiple = Math.round(angle / RADIANS_PER_MULTIPLE);
+  if (Math.abs(multiple) > MAX_SPECIAL_MULTIPLE) return undefined;
+  const special = (multiple * Math.PI) / 12;
+  return Math.abs(angle - special) <= SPECIAL_TOLERANCE * Math.abs(special) ? multiple * 15 : undefined;
 }
 
-/** Sine of an angle in the given unit, exact at multiples of 30° and 45°. */
-export function sine(angle: number, unit: AngleUnit): number {
-  const reduced = reduceDegrees(toDegrees(angle, unit));
+function sineOfDegrees(degrees: number): number {
+  const reduced = reduceDegrees(degrees);
   return EXACT_SIN_BY_DEGREE.get(reduced) ?? Math.sin(reduced * RADIANS_PER_DEGREE);
+}
+
+/** Sine of an angle in the given unit, exact at multiples of 30° and 45° (and of π/6 and π/4). */
+export function sine(angle: number, unit: AngleUnit): number {
+  const degrees = exactDegrees(angle, unit);
+  return degrees === undefined ? Math.sin(angle) : sineOfDegrees(degrees);
 }
 
 /** Cosine of an angle in the given unit: sin(x + 90°), so exact at the same angles. */
 export function cosine(angle: number, unit: AngleUnit): number {
-  return sine(toDegrees(angle, unit) + 90, 'degrees');
+  const degrees = exactDegrees(angle, unit);
+  // Reduced before adding 90°: for a large angle, degrees + 90 would round back to degrees.
+  return degrees === undefined ? Math.cos(angle) : sineOfDegrees(reduceDegrees(degrees) + 90);
 }
 
-/** Tangent of an angle in the given unit; 90° + k·180° is a DOMAIN_ERROR, not 1.6e16. */
+/** Tangent of an angle in the given unit; 90° + k·180° (π/2 + k·π) is a DOMAIN_ERROR, not 1.6e16. */
 export function tangent(angle: number, unit: AngleUnit): StepResult {
-  const reduced = reduceDegrees(toDegrees(angle, unit)) % 180;
+  const degrees = exactDegrees(angle, unit);
+  if (degrees === undefined) return Math.tan(angle);
+  const reduced = reduceDegrees(degrees) % 180;
   if (reduced === 90) {
     return stepFailure('DOMAIN_ERROR', `tan is undefined at ${angle} ${unit} (an odd multiple of 90°)`);
   }

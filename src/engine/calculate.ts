@@ -1,6 +1,11 @@
-import type { AngleUnit, CalculationFailure, CalculationOutcome, CalculationRequest } from './calculation';
-import { ANGLE_UNITS, calculationFailure, describeValue, isStepFailure } from './calculation';
-import { evaluateExpression } from './expression';
+import type {
+  AngleUnit,
+  CalculationFailure,
+  CalculationOutcome,
+  CalculationRequest,
+} from './calculation-types';
+import { ANGLE_UNITS, calculationFailure, describeValue, isStepFailure } from './calculation-types';
+import { checkExpressionLimits, evaluateExpression } from './expression';
 import type { EvaluationContext, OperationDefinition } from './operations';
 import { findOperation, OPERATION_NAMES } from './operations';
 
@@ -43,7 +48,9 @@ const isAbsent = (value: unknown): boolean => value === undefined || value === n
 /**
  * Checks a request without evaluating it: the operation exists and is enabled, each operand it takes is a
  * finite JSON number (never a numeric string: "10" + "5" is not 105), no operand it does not take is
- * given, and the angle unit is known. The API runs this before paying for an invocation.
+ * given, the angle unit is known, and an expression is within every limit the evaluator enforces (its
+ * length and nesting; not its syntax). The API runs this before paying for an invocation, so a failure
+ * here is the one {@link evaluateCalculation} would answer: the same code and message.
  *
  * @returns the typed calculation, or INVALID_INPUT / UNSUPPORTED_OPERATION as a value.
  */
@@ -140,6 +147,11 @@ export function validateCalculation(
       );
     }
     angleUnit = request.angleUnit as AngleUnit;
+  }
+
+  if (expression !== undefined) {
+    const limit = checkExpressionLimits(expression, enabled ? isEnabledIn(enabled) : undefined);
+    if (limit !== undefined) return calculationFailure(name, limit.code, limit.detail);
   }
   return { ok: true, calculation: { operation, a, b, expression, angleUnit } };
 }

@@ -1,7 +1,8 @@
-import type { StepFailure, StepResult } from './calculation';
-import { isStepFailure, stepFailure } from './calculation';
+import type { StepFailure, StepResult } from './calculation-types';
+import { isStepFailure, stepFailure } from './calculation-types';
 import type { EvaluationContext, NumericOperation } from './operations';
 import { OPERATIONS } from './operations';
+import { unreachable } from '../errors/unreachable';
 
 /** The longest expression accepted, in characters. */
 export const MAX_EXPRESSION_LENGTH = 10_000;
@@ -87,6 +88,18 @@ function invalid(detail: string): never {
   throw new ParseFailure(stepFailure('INVALID_INPUT', detail));
 }
 
+// One value for each limit, so that checkExpressionLimits and evaluateExpression answer identically.
+const TOO_DEEP: StepFailure = Object.freeze(
+  stepFailure('INVALID_INPUT', `the expression is nested more than ${MAX_EXPRESSION_DEPTH} levels deep`),
+);
+
+function tooLong(length: number): StepFailure {
+  return stepFailure(
+    'INVALID_INPUT',
+    `the expression is ${length} characters long; the limit is ${MAX_EXPRESSION_LENGTH}`,
+  );
+}
+
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let index = 0;
@@ -132,6 +145,8 @@ function describeToken(token: Token): string {
       return `'${token.text}' at position ${token.position}`;
     case 'end':
       return 'the end of the expression';
+    default:
+      return unreachable(token);
   }
 }
 
@@ -173,8 +188,7 @@ class Parser {
   }
 
   private expression(minPrecedence: number, depth: number): Node {
-    if (depth > MAX_EXPRESSION_DEPTH)
-      invalid(`the expression is nested more than ${MAX_EXPRESSION_DEPTH} levels deep`);
+    if (depth > MAX_EXPRESSION_DEPTH) throw new ParseFailure(TOO_DEEP);
     let left = this.unary(depth);
     for (;;) {
       const token = this.peek();
@@ -287,6 +301,8 @@ function evaluateNode(node: Node, context: EvaluationContext): StepResult {
     }
     case 'call':
       return applyFunction(node.fn, node.args, context);
+    default:
+      return unreachable(node);
   }
 }
 
@@ -302,6 +318,56 @@ function applyFunction(fn: NumericOperation, args: readonly Node[], context: Eva
   return finite(fn.apply(a, b, context));
 }
 
+const ALL_ENABLED = (): boolean => true;
+
+function parse(source: string, isEnabled: (name: string) => boolean): Node | ParseFailure {
+  try {
+    return new Parser(tokenize(source), isEnabled).parse();
+  } catch (error) {
+    if (error instanceof ParseFailure) return error;
+    throw error;
+  }
+}
+
+// The characters of the tokens that can open a nesting level: ( + - * / ^ % (and ** as two).
+const OPENS_LEVEL = new Uint8Array(128);
+for (const char of '(+-*/^%') OPENS_LEVEL[char.charCodeAt(0)] = 1;
+
+/**
+ * Whether the parser might descend more than {@link MAX_EXPRESSION_DEPTH} levels, in one pass over the
+ * characters. Each level the parser descends consumes its own operator, sign or '(' token, so the count of
+ * those characters bounds the depth from above (a '-' inside `1e-5` only makes the bound looser).
+ */
+function mayBeTooDeep(source: string): boolean {
+  let count = 0;
+  for (let index = 0; index < source.length; index += 1) {
+    if (OPENS_LEVEL[source.charCodeAt(index)] === 1) {
+      count += 1;
+      if (count > MAX_EXPRESSION_DEPTH) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Checks an expression against the limits {@link evaluateExpression} enforces, its length and its nesting,
+ * without evaluating it, so that a caller can refuse it before paying for an evaluation elsewhere. Linear
+ * in the length: the tokenizer and parser run only when a one-pass count says the nesting might be over
+ * the limit. Syntax errors are left to evaluation.
+ *
+ * @returns the failure {@link evaluateExpression} answers for a limit the expression breaks (the same code
+ *   and detail), or undefined when it breaks none.
+ */
+export function checkExpressionLimits(
+  source: string,
+  isEnabled: (name: string) => boolean = ALL_ENABLED,
+): StepFailure | undefined {
+  if (source.length > MAX_EXPRESSION_LENGTH) return tooLong(source.length);
+  if (!mayBeTooDeep(source)) return undefined;
+  const tree = parse(source, isEnabled);
+  return tree instanceof ParseFailure && tree.failure === TOO_DEEP ? TOO_DEEP : undefined;
+}
+
 /**
  * Evaluates an arithmetic expression safely: a hand-written tokenizer and parser over a closed grammar
  * (numbers, + - * / ^ % and **, parentheses, the registry's functions, pi and e), with no JavaScript
@@ -313,21 +379,10 @@ function applyFunction(fn: NumericOperation, args: readonly Node[], context: Eva
 export function evaluateExpression(
   source: string,
   context: EvaluationContext,
-  isEnabled: (name: string) => boolean = () => true,
+  isEnabled: (name: string) => boolean = ALL_ENABLED,
 ): StepResult {
-  if (source.length > MAX_EXPRESSION_LENGTH) {
-    return stepFailure(
-      'INVALID_INPUT',
-      `the expression is ${source.length} characters long; the limit is ${MAX_EXPRESSION_LENGTH}`,
-    );
-  }
+  if (source.length > MAX_EXPRESSION_LENGTH) return tooLong(source.length);
   if (source.trim() === '') return stepFailure('INVALID_INPUT', 'the expression is empty');
-  let tree: Node;
-  try {
-    tree = new Parser(tokenize(source), isEnabled).parse();
-  } catch (error) {
-    if (error instanceof ParseFailure) return error.failure;
-    throw error;
-  }
-  return evaluateNode(tree, context);
+  const tree = parse(source, isEnabled);
+  return tree instanceof ParseFailure ? tree.failure : evaluateNode(tree, context);
 }

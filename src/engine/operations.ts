@@ -1,6 +1,6 @@
 import { arcCosine, arcSine, arcTangent, cosine, sine, tangent } from './angles';
-import type { AngleUnit, StepResult } from './calculation';
-import { stepFailure } from './calculation';
+import type { AngleUnit, StepResult } from './calculation-types';
+import { stepFailure } from './calculation-types';
 
 /** What an operation's evaluation may read besides its operands. */
 export interface EvaluationContext {
@@ -44,9 +44,15 @@ const AB: readonly OperandDefinition[] = [
 ];
 
 const MAX_FACTORIAL = 170; // 171! is beyond the largest double.
+// Each entry is n! rounded once: products are exact in BigInt, and Number() of a BigInt rounds to nearest,
+// where repeated double multiplication would accumulate a rounding per step.
 const FACTORIALS: readonly number[] = (() => {
   const table = [1];
-  for (let n = 1; n <= MAX_FACTORIAL; n += 1) table.push(table[n - 1]! * n);
+  let product = 1n;
+  for (let n = 1; n <= MAX_FACTORIAL; n += 1) {
+    product *= BigInt(n);
+    table.push(Number(product));
+  }
   return table;
 })();
 

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { calculate } from '../../src/engine';
+import { CALCULATION_ERROR_CODES } from '../../src/errors/error-codes';
+import type { CalculationRequest, NumericOperation, OperationDefinition } from '../../src/engine';
+import { calculate, OPERATIONS } from '../../src/engine';
 
 const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
 const moderate = fc.double({ min: -1e6, max: 1e6, noNaN: true });
@@ -99,17 +101,6 @@ describe('operations match their mathematical definitions', () => {
     );
   });
 
-  it('factorial(n) = n · factorial(n - 1)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 170 }), (n) => {
-        expect(valueOf({ operation: 'factorial', a: n })).toBeCloseTo(
-          n * valueOf({ operation: 'factorial', a: n - 1 }),
-          0,
-        );
-      }),
-    );
-  });
-
   it('evaluate agrees with the operations it composes', () => {
     fc.assert(
       fc.property(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -1000, max: 1000 }), (a, b) => {
@@ -117,20 +108,180 @@ describe('operations match their mathematical definitions', () => {
       }),
     );
   });
+});
 
-  it('never throws and never returns a non-finite number, whatever arrives', () => {
+describe('factorial', () => {
+  const exactFactorial = (n: number): bigint => {
+    let product = 1n;
+    for (let k = 2n; k <= BigInt(n); k += 1n) product *= k;
+    return product;
+  };
+  const upTo170 = Array.from({ length: 171 }, (_, n) => n);
+
+  it('is n! correctly rounded to a double for every n in 0..170', () => {
+    expect(upTo170.map((n) => calculate({ operation: 'factorial', a: n }))).toEqual(
+      upTo170.map((n) => ({ ok: true, value: Number(exactFactorial(n)) })),
+    );
+  });
+
+  it('answers 171 and beyond with OVERFLOW', () => {
+    expect(Number.isFinite(Number(exactFactorial(171)))).toBe(false);
     fc.assert(
-      fc.property(
-        fc.constantFrom('add', 'divide', 'power', 'sqrt', 'tan', 'log', 'factorial', 'evaluate', 'nope'),
-        fc.anything(),
-        fc.anything(),
-        fc.string(),
-        (operation, a, b, expression) => {
-          const outcome = calculate({ operation, a, b, expression });
-          if (outcome.ok) expect(Number.isFinite(outcome.value)).toBe(true);
-          else expect(outcome.message.length).toBeGreaterThan(0);
-        },
-      ),
+      fc.property(fc.oneof(fc.integer({ min: 171, max: 2 ** 31 }), fc.constant(1e308)), (a) => {
+        expect(calculate({ operation: 'factorial', a })).toEqual(
+          expect.objectContaining({ ok: false, code: 'OVERFLOW' }),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('answers non-integers and negatives with DOMAIN_ERROR', () => {
+    const nonInteger = fc.double({ min: -1e6, max: 1e6, noNaN: true }).filter((a) => !Number.isInteger(a));
+    const negative = fc.integer({ min: -(2 ** 31), max: -1 });
+    fc.assert(
+      fc.property(fc.oneof(nonInteger, negative), (a) => {
+        expect(calculate({ operation: 'factorial', a })).toEqual(
+          expect.objectContaining({ ok: false, code: 'DOMAIN_ERROR' }),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('any request to any operation of the registry', () => {
+  const finiteNumber = fc.oneof(
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.double({ min: -10, max: 10, noNaN: true }),
+    fc.integer({ min: -200, max: 200 }),
+  );
+  // Not a finite JSON number and not absent (null and undefined are absent): INVALID_INPUT wherever read.
+  const wrongType = fc.oneof(
+    fc.string(),
+    fc.integer().map(String),
+    fc.boolean(),
+    fc.constantFrom(NaN, Infinity, -Infinity),
+    fc.bigInt(),
+    fc.array(finiteNumber, { maxLength: 2 }),
+    fc.object(),
+    fc.anything().filter((value) => typeof value !== 'number' && value !== null && value !== undefined),
+  );
+  const absent = fc.constantFrom(undefined, null);
+  const numericOperations = OPERATIONS.filter(
+    (operation): operation is NumericOperation => operation.kind === 'numeric',
+  );
+
+  // Well-formed expressions over numbers, constants, operators and the registry's functions.
+  const { expression } = fc.letrec<{ expression: string }>((tie) => ({
+    expression: fc.oneof(
+      { maxDepth: 4, depthIdentifier: 'expression' },
+      finiteNumber.map((value) => `(${value})`),
+      fc.constantFrom('pi', 'e'),
+      fc
+        .tuple(tie('expression'), fc.constantFrom('+', '-', '*', '/', '^', '%', '**'), tie('expression'))
+        .map(([left, operator, right]) => `(${left} ${operator} ${right})`),
+      tie('expression').map((operand) => `-${operand}`),
+      fc
+        .tuple(fc.constantFrom(...numericOperations), tie('expression'), tie('expression'))
+        .map(([fn, a, b]) => `${fn.name}(${fn.operands.length === 2 ? `${a}, ${b}` : a})`),
+    ),
+  }));
+
+  // Mostly well-typed operands for what the operation reads, some of the wrong type or missing, and now
+  // and then an operand it does not read.
+  const operand = (read: boolean) =>
+    read
+      ? fc.oneof(
+          { weight: 20, arbitrary: finiteNumber },
+          { weight: 2, arbitrary: wrongType },
+          { weight: 1, arbitrary: absent },
+        )
+      : fc.oneof({ weight: 20, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: finiteNumber });
+  const requestFor = (operation: OperationDefinition) =>
+    fc.record({
+      operation: fc.constant<unknown>(operation.name),
+      a: operand(operation.operands.length >= 1),
+      b: operand(operation.operands.length >= 2),
+      expression:
+        operation.kind === 'expression'
+          ? fc.oneof(
+              { weight: 20, arbitrary: expression },
+              { weight: 2, arbitrary: fc.oneof(finiteNumber, wrongType, absent) },
+              { weight: 1, arbitrary: fc.string() },
+            )
+          : fc.oneof(
+              { weight: 20, arbitrary: fc.constant(undefined) },
+              { weight: 1, arbitrary: fc.string() },
+            ),
+      angleUnit: operation.usesAngleUnit
+        ? fc.oneof(
+            { weight: 20, arbitrary: fc.constantFrom(undefined, 'degrees', 'radians') },
+            { weight: 1, arbitrary: fc.oneof(fc.constant('grad'), wrongType) },
+          )
+        : fc.constant(undefined),
+    });
+  const anyRequest = fc
+    .constantFrom(...OPERATIONS)
+    .chain((operation) => requestFor(operation).map((request) => [operation, request] as const));
+
+  const isAbsent = (value: unknown): boolean => value === undefined || value === null;
+  const isFiniteNumber = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+  /** Whether the request is well typed for the operation, by the contract rather than by the engine. */
+  function isWellTyped(operation: OperationDefinition, request: CalculationRequest): boolean {
+    const names = ['a', 'b'] as const;
+    const operandsOk = names.every((name, index) => {
+      const value = request[name];
+      const definition = operation.operands[index];
+      if (definition === undefined) return isAbsent(value);
+      return isAbsent(value) ? !definition.required : isFiniteNumber(value);
+    });
+    const expressionOk =
+      operation.kind === 'expression' ? typeof request.expression === 'string' : isAbsent(request.expression);
+    const unitOk =
+      isAbsent(request.angleUnit) || request.angleUnit === 'degrees' || request.angleUnit === 'radians';
+    return operandsOk && expressionOk && unitOk;
+  }
+
+  it('never throws: a finite number, or a code of the closed set (INVALID_INPUT for a wrong type)', () => {
+    const codes: readonly string[] = CALCULATION_ERROR_CODES;
+    let evaluated = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(anyRequest, ([operation, request]) => {
+        runs += 1;
+        const outcome = calculate(request);
+        if (outcome.ok) {
+          expect(Number.isFinite(outcome.value)).toBe(true);
+          expect(Object.is(outcome.value, -0)).toBe(false);
+        } else {
+          expect(codes).toContain(outcome.code);
+          expect(outcome.message).toMatch(new RegExp(`^Calculation error in '${operation.name}': .+`));
+        }
+        if (!isWellTyped(operation, request)) {
+          expect(outcome).toEqual(expect.objectContaining({ ok: false, code: 'INVALID_INPUT' }));
+        } else if (operation.kind === 'numeric') {
+          // Well-typed numbers always reach evaluation, which fails only for mathematical reasons.
+          expect(outcome.ok || ['DIVISION_BY_ZERO', 'DOMAIN_ERROR', 'OVERFLOW'].includes(outcome.code)).toBe(
+            true,
+          );
+          evaluated += 1;
+        } else {
+          evaluated += 1;
+        }
+      }),
+      { numRuns: 3_000 },
+    );
+    expect(evaluated / runs).toBeGreaterThan(0.6);
+  });
+
+  it('evaluates every well-formed expression: a syntax it accepts never gives INVALID_INPUT', () => {
+    fc.assert(
+      fc.property(expression, fc.constantFrom('degrees', 'radians'), (source, angleUnit) => {
+        const outcome = calculate({ operation: 'evaluate', expression: source, angleUnit });
+        if (!outcome.ok) expect(['DIVISION_BY_ZERO', 'DOMAIN_ERROR', 'OVERFLOW']).toContain(outcome.code);
+      }),
+      { numRuns: 1_000 },
     );
   });
 });
