@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Environment, LogLevel } from '../src/config/environment';
-import { CONTAINER_WORKER_HEAP_FLAGS, withHeapFlags } from '../src/config/heap-flags';
+import { CONTAINER_WORKER_HEAP_FLAGS, withHeapFlags } from '../src/runtime/heap-flags';
 import {
   ENDPOINT_NAME_PATTERN,
   LOG_LEVELS,

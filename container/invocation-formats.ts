@@ -1,4 +1,8 @@
-import { commaIn, parseCsvRecord, formatCsvField } from './csv';
+import { commaIn, formatCsvField, readCsvRecord } from '../src/wire/csv';
+import type { ItemResponse } from '../src/wire/wire-answer';
+import { CSV_ANSWER_HEADER } from '../src/wire/wire-answer';
+import type { WireRequestFields } from '../src/wire/wire-request';
+import { CSV_REQUEST_COLUMNS, CSV_REQUEST_HEADER_LINE } from '../src/wire/wire-request';
 
 /** The body formats the container reads and writes. */
 export type InvocationFormat = 'json' | 'jsonlines' | 'csv';
@@ -18,11 +22,11 @@ export function formatOfMediaType(mediaType: string): InvocationFormat | undefin
   return undefined;
 }
 
-/** One item of a request after parsing: a request object, or a reason why its line could not be read. */
-export type ParsedItem = RequestFields | Unreadable;
-
-/** A request object as it arrived (its fields are checked when it is calculated). */
-export type RequestFields = Readonly<Record<string, unknown>>;
+/**
+ * One item of a request after parsing: a request object as it arrived (its fields are checked when it is
+ * calculated), or a reason why its line could not be read.
+ */
+export type ParsedItem = WireRequestFields | Unreadable;
 
 /** An item that could not be read as a request object, and why. */
 export class Unreadable {
@@ -39,18 +43,6 @@ export type RequestShape = 'object' | 'array' | 'instances' | 'lines' | 'csv' | 
 export type ParsedBody =
   | { readonly ok: true; readonly shape: RequestShape; readonly items: readonly ParsedItem[] }
   | { readonly ok: false; readonly message: string };
-
-/** One item's answer, in the container's wire format (a superset of the original system's). */
-export interface ItemResponse {
-  readonly operation: unknown;
-  readonly input_a: unknown;
-  readonly input_b: unknown;
-  readonly expression?: string;
-  readonly result?: number;
-  readonly status: 'success' | 'error';
-  readonly error?: string;
-  readonly error_code?: string;
-}
 
 const EXAMPLE = '{"operation":"add","a":10,"b":5}';
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -145,15 +137,13 @@ function parseCsv(text: string): ParsedBody {
     if (newline < 0) newline = text.length;
     const end =
       newline > position && text.charCodeAt(newline - 1) === CARRIAGE_RETURN ? newline - 1 : newline;
-    if (lineNumber === 1 && CSV_HEADER_LINE.test(text.slice(0, end))) {
+    if (lineNumber === 1 && CSV_REQUEST_HEADER_LINE.test(text.slice(0, end))) {
       hasHeader = true;
     } else {
       if (nextQuote >= 0 && nextQuote < position) nextQuote = text.indexOf('"', position);
       const plain = (nextQuote < 0 || nextQuote >= end) && startsVisibly(text, position, end);
       items.push(
-        plain
-          ? plainCsvItem(text, position, end, lineNumber)
-          : csvItem(text.slice(position, end), lineNumber),
+        plain ? plainCsvItem(text, position, end, lineNumber) : csvItem(text, position, end, lineNumber),
       );
     }
     position = newline + 1;
@@ -162,7 +152,6 @@ function parseCsv(text: string): ParsedBody {
   return { ok: true, shape: hasHeader ? 'csv-with-header' : 'csv', items };
 }
 
-const CSV_HEADER_LINE = /^\s*"?operation"?\s*(,|$)/i;
 const CARRIAGE_RETURN = 13;
 
 /** Whether the line starts with a printable ASCII character (so it is not blank). */
@@ -177,7 +166,7 @@ function plainCsvItem(text: string, start: number, end: number, lineNumber: numb
   const c2 = c1 < 0 ? -1 : commaIn(text, c1 + 1, end);
   const c3 = c2 < 0 ? -1 : commaIn(text, c2 + 1, end);
   // Five fields or more: the general reader words the error.
-  if (c3 >= 0 && commaIn(text, c3 + 1, end) >= 0) return csvItem(text.slice(start, end), lineNumber);
+  if (c3 >= 0 && commaIn(text, c3 + 1, end) >= 0) return csvItem(text, start, end, lineNumber);
   return csvRequest(
     text.slice(start, c1 < 0 ? end : c1),
     c1 < 0 ? undefined : text.slice(c1 + 1, c2 < 0 ? end : c2),
@@ -186,13 +175,19 @@ function plainCsvItem(text: string, start: number, end: number, lineNumber: numb
   );
 }
 
-function csvItem(line: string, lineNumber: number): ParsedItem {
-  if (line.trim() === '') return new Unreadable(`Line ${lineNumber} is empty; expected operation,a,b`);
-  const fields = parseCsvRecord(line);
-  if (fields === undefined) return new Unreadable(`Line ${lineNumber} has an unclosed quote`);
-  if (fields.length > 4) {
+const REQUIRED_COLUMNS = CSV_REQUEST_COLUMNS.slice(0, 3).join(','); // operation,a,b
+const OPTIONAL_COLUMN = CSV_REQUEST_COLUMNS[3]; // angle_unit
+
+/** Any line (`text` from `start` to `end`), read by the general reader. */
+function csvItem(text: string, start: number, end: number, lineNumber: number): ParsedItem {
+  if (text.slice(start, end).trim() === '')
+    return new Unreadable(`Line ${lineNumber} is empty; expected ${REQUIRED_COLUMNS}`);
+  const record = readCsvRecord(text, start, end);
+  if (record === undefined) return new Unreadable(`Line ${lineNumber} has an unclosed quote`);
+  const { fields } = record;
+  if (fields.length > CSV_REQUEST_COLUMNS.length) {
     return new Unreadable(
-      `Line ${lineNumber} has ${fields.length} fields; expected operation,a,b (and optionally angle_unit)`,
+      `Line ${lineNumber} has ${fields.length} fields; expected ${REQUIRED_COLUMNS} (and optionally ${OPTIONAL_COLUMN})`,
     );
   }
   return csvRequest(fields[0]!, fields[1], fields[2], fields[3]);
@@ -204,7 +199,7 @@ function csvRequest(
   a: string | undefined,
   b: string | undefined,
   angleUnit: string | undefined,
-): RequestFields {
+): WireRequestFields {
   const operation = operationField.trim();
   const angle_unit = angleUnit?.trim() || undefined;
   if (operation === 'evaluate') return { operation, expression: a?.trim(), angle_unit };
@@ -228,8 +223,6 @@ export function parseInvocationBody(text: string, format: InvocationFormat): Par
   }
 }
 
-const CSV_HEADER = 'operation,a,b,result,status,error_code';
-
 function csvValue(value: unknown): string {
   if (value === undefined || value === null) return '';
   // A finite number is written as JSON writes it, and never needs quoting.
@@ -237,6 +230,7 @@ function csvValue(value: unknown): string {
   return formatCsvField(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
+/** The item's CSV answer line, in the order of CSV_ANSWER_COLUMNS (an expression is echoed in `a`). */
 function csvLine(item: ItemResponse): string {
   // Concatenation, not an array join: one line per item, up to tens of thousands per answer.
   return (
@@ -273,7 +267,7 @@ export function serializeInvocationResponse(
     case 'jsonlines':
       return items.map((item) => `${JSON.stringify(item)}\n`).join('');
     case 'csv': {
-      let lines = shape === 'csv-with-header' ? `${CSV_HEADER}\n` : '';
+      let lines = shape === 'csv-with-header' ? `${CSV_ANSWER_HEADER}\n` : '';
       for (const item of items) lines += csvLine(item);
       return lines;
     }

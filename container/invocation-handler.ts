@@ -4,7 +4,8 @@ import type { AngleUnit, CalculateOptions } from '../src/engine';
 import { ANGLE_UNITS, calculate } from '../src/engine';
 import type { RequestErrorCode } from '../src/errors/error-codes';
 import { ERROR_CODES } from '../src/errors/error-codes';
-import type { InvocationFormat, ItemResponse, ParsedItem } from './invocation-formats';
+import type { ItemResponse } from '../src/wire/wire-answer';
+import type { InvocationFormat, ParsedItem } from './invocation-formats';
 import {
   Unreadable,
   formatOfMediaType,
