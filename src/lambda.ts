@@ -1,67 +1,48 @@
 import 'reflect-metadata';
-import type { LambdaHandler } from '@as-integrations/aws-lambda';
-import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
-import type { Handler } from 'aws-lambda';
-import { createAwsEndpointClient } from './bootstrap';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { composeApi } from './compose-api';
 import type { ApiConfig } from './config/api-config';
 import { loadApiConfig } from './config/api-config';
+import { createAwsEndpointClient } from './endpoint/configured-endpoint-client';
 import type { EndpointClient } from './endpoint/endpoint-client';
-import { createApolloServer } from './graphql/apollo-server';
-import { buildCalculatorSchema } from './graphql/calculator-schema';
-import { httpBatchLimitError } from './http/http-batch-limit';
+import { lambdaGraphQL } from './http/lambda-graphql';
 import { createLogger } from './observability/logger';
-import { createApiServices } from './services';
-import { applyApiHeapGrowth } from './config/heap-flags';
+import { applyApiHeapGrowth } from './runtime/heap-flags';
 
 applyApiHeapGrowth();
 
-const requestHandler = handlers.createAPIGatewayProxyEventV2RequestHandler();
+/** A Lambda function's handler for API Gateway HTTP API (payload v2) events. */
+export type ApiLambdaHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Pick<Context, 'awsRequestId'>,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
- * The Lambda composition root: the same schema and services as the HTTP service, for API Gateway HTTP
- * API (payload v2) events. Lambda always talks to a SageMaker endpoint.
+ * The Lambda composition root: the same composed API as the HTTP service (see composeApi), without
+ * Express or the UI, for API Gateway HTTP API (payload v2) events. Lambda always talks to a SageMaker
+ * endpoint. The API is built on the first event and reused while the execution environment lives.
  *
  * @throws Error when the configuration is not in SageMaker mode.
  */
 export function createLambdaHandler(
   options: { readonly config?: ApiConfig; readonly endpointClient?: EndpointClient } = {},
-): LambdaHandler<typeof requestHandler> {
+): ApiLambdaHandler {
   const config = options.config ?? loadApiConfig();
   if (config.endpoint.mode !== 'sagemaker') {
     throw new Error('The Lambda handler needs SAGEMAKER_ENDPOINT_NAME and AWS_REGION');
   }
   const logger = createLogger({ name: 'calculator-api', level: config.logLevel });
   const endpointClient = options.endpointClient ?? createAwsEndpointClient(config);
-  const services = createApiServices({ config, endpointClient, logger });
-  const apollo = createApolloServer({ schema: buildCalculatorSchema(), config, logger });
-  return startServerAndCreateLambdaHandler(apollo, requestHandler, {
-    context: async ({ context }) => services.createContext(context.awsRequestId),
-    middleware: [
-      async (event) => {
-        let body: unknown;
-        try {
-          const text =
-            event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString() : event.body;
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          return; // Apollo answers malformed JSON itself.
-        }
-        const message = httpBatchLimitError(body, config.limits.maxHttpBatchOperations);
-        if (message === undefined) return;
-        return {
-          statusCode: 400,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }),
-        };
-      },
-    ],
-  });
+  const adapter = composeApi({ config, endpointClient, logger }).then((api) =>
+    lambdaGraphQL(api.graphql, logger),
+  );
+  return async (event, context) => (await adapter)(event, context.awsRequestId);
 }
 
-let instance: LambdaHandler<typeof requestHandler> | undefined;
+let instance: ApiLambdaHandler | undefined;
 
 /** The function's handler: built on the first invocation of a cold start, then reused. */
-export const handler: Handler = (event, context, callback) => {
+export const handler: ApiLambdaHandler = (event, context) => {
   instance ??= createLambdaHandler();
-  return instance(event, context, callback);
+  return instance(event, context);
 };

@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import type { ApiConfig } from './config/api-config';
 import { loadApiConfig } from './config/api-config';
 import { ConfigurationError } from './config/environment';
-import { createAwsEndpointClient, createLocalEndpointClient, startApi } from './bootstrap';
+import { startApi } from './bootstrap';
+import { createAwsEndpointClient, createLocalEndpointClient } from './endpoint/configured-endpoint-client';
 import type { EmbeddedEndpoint } from './endpoint/embedded-endpoint';
 import { startEmbeddedEndpoint } from './endpoint/embedded-endpoint';
 import { createLogger } from './observability/logger';
-import { applyApiHeapGrowth } from './config/heap-flags';
+import { applyApiHeapGrowth } from './runtime/heap-flags';
 
 applyApiHeapGrowth();
 

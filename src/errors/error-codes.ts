@@ -3,7 +3,8 @@
  *
  * - `calculation` codes are data: they travel inside a 200 response (container) or a `Calculation.error`
  *   (GraphQL), and never fail the request or the rest of a batch.
- * - `request` codes fail a whole HTTP request to the inference container, with the given status.
+ * - `request` codes fail a whole HTTP request, with the given status: to the inference container, and
+ *   (PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, NOT_FOUND) at the API's HTTP edge, as GraphQL errors.
  * - `api` codes are GraphQL errors (`extensions.code`) raised by the API.
  *
  * The README's error-code table and the GraphQL schema are checked against this list by a test.
@@ -64,7 +65,8 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: {
     layer: 'request',
     httpStatus: 415,
-    meaning: 'The Content-Type (or its charset) is not one the container reads.',
+    meaning:
+      'The Content-Type, its charset or (API) the Content-Encoding is not one the container or the API reads.',
   },
   INTERNAL_ERROR: {
     layer: 'request',
@@ -91,6 +93,17 @@ export const ERROR_CODES = {
     httpStatus: 400,
     meaning:
       'The query does not match the schema, or is deeper or wider than MAX_QUERY_DEPTH / MAX_ROOT_FIELDS.',
+  },
+  OPERATION_RESOLUTION_FAILURE: {
+    layer: 'api',
+    httpStatus: 400,
+    meaning:
+      'The operationName is not an operation of the document, or the document has several and none is named.',
+  },
+  PERSISTED_QUERY_NOT_FOUND: {
+    layer: 'api',
+    httpStatus: 200,
+    meaning: 'An automatic persisted query hash the API does not know: send the query with its hash once.',
   },
   ENDPOINT_UNAVAILABLE: {
     layer: 'api',
@@ -130,10 +143,33 @@ export type CalculationErrorCode = CodesOfLayer<'calculation'>;
 /** The codes that fail a whole request to the inference container. */
 export type RequestErrorCode = CodesOfLayer<'request'>;
 
+/** The request codes the API's HTTP edge answers with too. */
+export type HttpEdgeErrorCode = Extract<
+  RequestErrorCode,
+  'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND'
+>;
+
 /** The GraphQL `extensions.code` values the API answers with. */
-export type ApiErrorCode = CodesOfLayer<'api'> | 'PAYLOAD_TOO_LARGE';
+export type ApiErrorCode = CodesOfLayer<'api'> | HttpEdgeErrorCode;
+
+/** The infrastructure failures an endpoint invocation can end in: the `ENDPOINT_` codes of the API. */
+export type EndpointErrorCode = Extract<CodesOfLayer<'api'>, `ENDPOINT_${string}`>;
 
 /** The calculation error codes, in registry order. */
 export const CALCULATION_ERROR_CODES = (Object.keys(ERROR_CODES) as ErrorCode[]).filter(
   (code): code is CalculationErrorCode => ERROR_CODES[code].layer === 'calculation',
+);
+
+/** The API's codes, in registry order (the HTTP edge's request codes included). */
+export const API_ERROR_CODES = (Object.keys(ERROR_CODES) as ErrorCode[]).filter(
+  (code): code is ApiErrorCode =>
+    ERROR_CODES[code].layer === 'api' ||
+    code === 'PAYLOAD_TOO_LARGE' ||
+    code === 'UNSUPPORTED_MEDIA_TYPE' ||
+    code === 'NOT_FOUND',
+);
+
+/** The endpoint failure codes, in registry order. */
+export const ENDPOINT_ERROR_CODES = API_ERROR_CODES.filter((code): code is EndpointErrorCode =>
+  code.startsWith('ENDPOINT_'),
 );

@@ -7,6 +7,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { ApiConfig } from '../config/api-config';
 import type { Logger } from '../observability/logger';
 import { compiledExecution } from './compiled-executor';
+import { errorLogPlugin } from './error-log-plugin';
 import { createFormatError } from './format-error';
 import type { GraphQLContext } from './graphql-context';
 import { queryLimitsRule } from './query-limits';
@@ -31,7 +32,7 @@ export function createApolloServer(options: {
     includeStacktraceInErrorResponses: false,
     // The composition root owns shutdown (HTTP server, Apollo, embedded endpoint, in that order).
     stopOnTerminationSignals: false,
-    formatError: createFormatError(logger),
+    formatError: createFormatError(),
     validationRules: [
       queryLimitsRule({ maxDepth: config.limits.maxQueryDepth, maxRootFields: config.limits.maxRootFields }),
     ],
@@ -44,6 +45,10 @@ export function createApolloServer(options: {
     },
     // Cache control would wrap every field resolution (10,000 per large batch) to compute cache hints that
     // mutations never use; the landing page would load from a CDN.
-    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      errorLogPlugin(logger),
+    ],
   });
 }

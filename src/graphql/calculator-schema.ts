@@ -3,8 +3,9 @@ import type { GraphQLSchema } from 'graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
 import type { CalculationInput } from './calculation.input';
-import { batchCalculate, CalculatorResolver } from './calculator.resolver';
-import { EndpointResolver, OperationsResolver } from './catalog.resolver';
+import { CalculatorResolver } from './calculator.resolver';
+import { EndpointResolver } from './endpoint.resolver';
+import { OperationsResolver } from './operations.resolver';
 import type { GraphQLContext } from './graphql-context';
 
 /** Builds the executable schema from the resolver classes (type-graphql, class-validator off). */
@@ -15,10 +16,11 @@ export function buildCalculatorSchema(): GraphQLSchema {
   });
   // type-graphql converts arguments into class instances before a resolver runs: two objects and a dozen
   // calls per input, a quarter of a 10,000-item batchCalculate. With validation off nothing needs the
-  // instances, so this field takes graphql-js's coerced inputs directly.
+  // instances, so this field calls its resolver method with graphql-js's coerced inputs directly.
   const field = schema.getMutationType()!.getFields()['batchCalculate']!;
+  const resolver = new CalculatorResolver();
   field.resolve = (_root, args: { inputs: CalculationInput[] }, context: GraphQLContext) =>
-    batchCalculate(args.inputs, context);
+    resolver.batchCalculate(args.inputs, context);
   return schema;
 }
 

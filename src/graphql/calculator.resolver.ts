@@ -1,19 +1,26 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { CalculationRequest } from '../engine';
-import { EndpointError } from '../endpoint/endpoint-error';
+import type { CalculationAnswer } from '../calculations/calculation-service';
+import type { ApiErrorCode } from '../errors/error-codes';
 import { CalculationInput } from './calculation.input';
 import { BatchCalculation, Calculation, CalculationView } from './calculation.type';
 import type { GraphQLContext } from './graphql-context';
 
-function toRequest(input: CalculationInput): CalculationRequest {
-  return {
-    operation: input.operation,
-    a: input.a,
-    b: input.b,
-    expression: input.expression,
-    angleUnit: input.angleUnit,
-  };
+/** An argument is over a limit: a GraphQL error coded BAD_USER_INPUT. */
+function badUserInput(message: string): GraphQLError {
+  const code: ApiErrorCode = 'BAD_USER_INPUT';
+  return new GraphQLError(message, { extensions: { code } });
+}
+
+/**
+ * A calculation's answer as its GraphQL value: a view of input and outcome, or, when the endpoint did not
+ * answer, its GraphQL error (the one place an endpoint failure becomes a GraphQL error). In a list, GraphQL
+ * answers null at that index and reports the error at its path, so every other input keeps its result.
+ */
+function toGraphQL(input: CalculationInput, answer: CalculationAnswer): Calculation | GraphQLError {
+  return answer.kind === 'calculated'
+    ? new CalculationView(input, answer.outcome)
+    : answer.error.toGraphQLError();
 }
 
 /** The two mutations: one calculation, or many in one call. */
@@ -28,49 +35,39 @@ export class CalculatorResolver {
     @Arg('input', () => CalculationInput) input: CalculationInput,
     @Ctx() context: GraphQLContext,
   ): Promise<Calculation> {
-    const answer = await context.calculations.calculate(toRequest(input), context.loader);
-    if (answer instanceof EndpointError) throw answer.toGraphQLError();
-    return new CalculationView(input, answer);
+    const value = toGraphQL(input, await context.calculator.calculate(input));
+    if (value instanceof GraphQLError) throw value;
+    return value;
   }
 
+  /**
+   * Runs as it is written, but the schema calls it with graphql-js's coerced inputs as they are (see
+   * buildCalculatorSchema): it only reads their fields, and type-graphql would first copy each of up to
+   * 10,000 inputs into a CalculationInput instance.
+   */
   @Mutation(() => BatchCalculation, {
     description:
       'Performs many calculations, batched into few endpoint invocations. Results are in input order; a bad ' +
       'input gets its own error and never affects the others.',
   })
-  batchCalculate(
-    @Arg('inputs', () => [CalculationInput]) inputs: CalculationInput[],
+  async batchCalculate(
+    @Arg('inputs', () => [CalculationInput]) inputs: readonly CalculationInput[],
     @Ctx() context: GraphQLContext,
   ): Promise<BatchCalculation> {
-    return batchCalculate(inputs, context);
+    const limit = context.limits.maxBatchCalculateItems;
+    if (inputs.length > limit) {
+      throw badUserInput(
+        `batchCalculate takes at most ${limit} inputs, got ${inputs.length}; split the batch (MAX_BATCH_CALCULATE_ITEMS).`,
+      );
+    }
+    // CalculationInput has the fields of a CalculationRequest: no per-item copy.
+    const answers = await context.calculator.calculateMany(inputs);
+    let succeeded = 0;
+    const results = answers.map((answer, index) => {
+      if (answer.kind === 'calculated' && answer.outcome.ok) succeeded += 1;
+      // A GraphQLError among the results is how graphql-js fails one item of a list.
+      return toGraphQL(inputs[index]!, answer) as Calculation;
+    });
+    return { results, total: inputs.length, succeeded, failed: inputs.length - succeeded };
   }
-}
-
-/**
- * `batchCalculate` itself. The schema calls it with graphql-js's coerced inputs as they are (see
- * buildCalculatorSchema): it only reads their fields, and type-graphql would first copy each of up to
- * 10,000 inputs into a CalculationInput instance.
- */
-export async function batchCalculate(
-  inputs: readonly CalculationInput[],
-  context: GraphQLContext,
-): Promise<BatchCalculation> {
-  const limit = context.limits.maxBatchCalculateItems;
-  if (inputs.length > limit) {
-    throw new GraphQLError(
-      `batchCalculate takes at most ${limit} inputs, got ${inputs.length}; split the batch (MAX_BATCH_CALCULATE_ITEMS).`,
-      { extensions: { code: 'BAD_USER_INPUT' } },
-    );
-  }
-  // CalculationInput has the fields of a CalculationRequest: no per-item copy.
-  const answers = await context.calculations.calculateMany(inputs);
-  let succeeded = 0;
-  // An endpoint failure becomes a GraphQLError in the list: GraphQL answers null at that index and
-  // reports the error at its path, so every other input keeps its result.
-  const results = answers.map((answer, index) => {
-    if (answer instanceof EndpointError) return answer.toGraphQLError() as unknown as Calculation;
-    if (answer.ok) succeeded += 1;
-    return new CalculationView(inputs[index]!, answer);
-  });
-  return { results, total: inputs.length, succeeded, failed: inputs.length - succeeded };
 }

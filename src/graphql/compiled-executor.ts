@@ -48,7 +48,10 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   }
 
   const executor: GatewayExecutor = async (context: GatewayGraphQLRequestContext) => {
-    const { document, operationName, request } = context;
+    // The operation the client named (Apollo's resolved `operationName` is null when it names none that exists,
+    // and graphql-js must then answer "Unknown operation" rather than run the document's only operation).
+    const { document, request } = context;
+    const operationName = request.operationName ?? null;
     const variables = request.variables ?? {};
     const query = compiled(document, operationName);
     if (query !== undefined) {

@@ -1,23 +1,18 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { ERROR_CODES } from '../errors/error-codes';
-import type { Logger } from '../observability/logger';
+import { GraphQLError } from 'graphql';
+import type { ApiErrorCode } from '../errors/error-codes';
+import { API_ERROR_CODES } from '../errors/error-codes';
 
-/** The codes clients may see as they are; anything else is masked. */
-const PUBLIC_CODES = new Set<string>([
-  ...Object.entries(ERROR_CODES)
-    .filter(([, entry]) => entry.layer === 'api')
-    .map(([code]) => code),
-  'PAYLOAD_TOO_LARGE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
+/** The codes clients may see as they are; anything else is masked (and was logged by the error log). */
+const PUBLIC_CODES = new Set<string>(API_ERROR_CODES.filter((code) => code !== 'INTERNAL_SERVER_ERROR'));
 const MAX_MESSAGE_LENGTH = 300;
 // graphql-js quotes the offending value in coercion errors; a 1 MB string must not come back whole.
 const QUOTED_VALUE =
   /(got invalid value |cannot represent[^:]*: )((?:"(?:[^"\\]|\\.)*")|(?:\{[\s\S]*?\})|(?:\[[\s\S]*?\]))/g;
 
-function shorten(message: string): string {
+function shorten(code: ApiErrorCode, message: string): string {
+  // Our own request errors are short and whole; Apollo's CSRF refusal names the headers that fix it last.
+  if (code === 'BAD_REQUEST') return message.trimEnd();
   const trimmed = message.replace(QUOTED_VALUE, (_match, lead: string, value: string) =>
     value.length > 40 ? `${lead}${value.slice(0, 37)}...` : `${lead}${value}`,
   );
@@ -25,21 +20,38 @@ function shorten(message: string): string {
 }
 
 /**
- * Apollo's `formatError`: the one boundary where errors leave the API. Known codes pass with a short
- * message; anything else (a bug) is logged and answered with a generic message and no internals.
+ * The code a client may see for an error, or `undefined` for a bug (masked, and logged). Apollo raises a
+ * few client errors with an HTTP status but no code (a persisted query whose hash does not match its
+ * query): they are BAD_REQUEST.
  */
-export function createFormatError(logger: Logger) {
+export function publicCodeOf(error: {
+  readonly extensions?: { readonly code?: unknown; readonly http?: { readonly status?: unknown } };
+}): ApiErrorCode | undefined {
+  const code = error.extensions?.code;
+  if (typeof code === 'string') return PUBLIC_CODES.has(code) ? (code as ApiErrorCode) : undefined;
+  const status = error.extensions?.http?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : undefined;
+}
+
+/**
+ * Apollo's `formatError`: the one boundary where errors leave the API. Known codes pass with a short
+ * message; anything else (a bug, logged with its request id by the error log plugin) is answered with a
+ * generic message and no internals.
+ */
+export function createFormatError() {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
-    if (typeof code === 'string' && PUBLIC_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
+    const code =
+      error instanceof GraphQLError
+        ? publicCodeOf(error)
+        : publicCodeOf(formatted as { extensions?: { code?: unknown } });
+    if (code !== undefined) {
       return {
-        message: shorten(formatted.message),
+        message: shorten(code, formatted.message),
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions: { code },
       };
     }
-    logger.error({ err: error, path: formatted.path }, 'unexpected error in a GraphQL request');
     return {
       message: 'Internal server error',
       ...(formatted.path ? { path: formatted.path } : {}),

@@ -1,16 +1,12 @@
-import type { ApolloServer } from '@apollo/server';
-import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Express, RequestHandler, Response } from 'express';
 import express from 'express';
-import { randomUUID } from 'node:crypto';
-import type { GraphQLContext } from '../graphql/graphql-context';
-import type { ApiServices } from '../services';
-import { httpBatchLimitError } from './http-batch-limit';
-import { apolloMiddleware } from './apollo-middleware';
+import type { ApiServices } from '../api-services';
+import { expressGraphQL } from './express-graphql';
+import type { GraphQLHttpAnswer, GraphQLHttpHandler } from './graphql-request';
+import { internalErrorAnswer, notFoundAnswer, requestIdOf, withRequestId } from './graphql-request';
 
-const REQUEST_ID = /^[\w-]{1,128}$/;
-
-function graphqlError(code: string, message: string) {
-  return { errors: [{ message, extensions: { code } }] };
+function send(response: Response, answer: GraphQLHttpAnswer): void {
+  response.status(answer.status).set(answer.headers).send(answer.body);
 }
 
 /**
@@ -19,19 +15,19 @@ function graphqlError(code: string, message: string) {
  */
 export function createApp(options: {
   readonly services: ApiServices;
-  readonly apollo: ApolloServer<GraphQLContext>;
+  /** The GraphQL-over-HTTP core, served at /graphql. */
+  readonly graphql: GraphQLHttpHandler;
   /** Extra routes mounted before the 404 handler (the calculator page and the GraphQL IDE). */
   readonly mount?: (app: Express) => void;
 }): Express {
-  const { services, apollo } = options;
-  const { config, logger, metrics, endpoint } = services;
+  const { services } = options;
+  const { logger, metrics, endpoint } = services;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
 
   const requestIds: RequestHandler = (request, response, next) => {
-    const given = request.get('x-request-id');
-    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdOf(request.get('x-request-id'));
     response.locals.requestId = requestId;
     response.setHeader('x-request-id', requestId);
     const started = performance.now();
@@ -67,48 +63,20 @@ export function createApp(options: {
 
   options.mount?.(app);
 
-  const limitHttpBatch: RequestHandler = (request, response, next) => {
-    const message = httpBatchLimitError(request.body, config.limits.maxHttpBatchOperations);
-    if (message) response.status(400).json(graphqlError('BAD_REQUEST', message));
-    else next();
-  };
-  app.use(
-    '/graphql',
-    express.json({ limit: config.limits.maxRequestBytes }),
-    limitHttpBatch,
-    apolloMiddleware(apollo, {
-      context: async ({ res }) => services.createContext(res.locals.requestId as string),
-    }),
-  );
+  app.all('/graphql', expressGraphQL(options.graphql, logger));
 
-  app.use((request, response) => {
-    response.status(404).json(graphqlError('NOT_FOUND', `No route ${request.method} ${request.path}`));
-  });
-  const onError: ErrorRequestHandler = (
-    error: { type?: string; status?: number },
-    _request,
-    response,
-    next,
-  ) => {
+  app.use((request, response) =>
+    send(
+      response,
+      withRequestId(notFoundAnswer(request.method, request.path), response.locals.requestId as string),
+    ),
+  );
+  // Only what Express itself raises before a route answers (the GraphQL route answers every error itself).
+  const onError: ErrorRequestHandler = (error: unknown, _request, response, next) => {
     if (response.headersSent) return next(error);
-    if (error.type === 'entity.too.large') {
-      response
-        .status(413)
-        .json(
-          graphqlError(
-            'PAYLOAD_TOO_LARGE',
-            `The request body is over ${config.limits.maxRequestBytes} bytes (MAX_REQUEST_BYTES).`,
-          ),
-        );
-    } else if (error.type === 'entity.parse.failed' || error.status === 400) {
-      response.status(400).json(graphqlError('BAD_REQUEST', 'The request body is not valid JSON.'));
-    } else {
-      const requestId = response.locals.requestId as string;
-      logger.error({ err: error, requestId }, 'unhandled error in an HTTP request');
-      response
-        .status(500)
-        .json(graphqlError('INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`));
-    }
+    const requestId = response.locals.requestId as string;
+    logger.error({ err: error, requestId }, 'unhandled error in an HTTP request');
+    send(response, internalErrorAnswer(requestId));
   };
   app.use(onError);
   return app;

@@ -1,0 +1,45 @@
+import type { ApiServices } from './api-services';
+import { createApiServices } from './api-services';
+import type { ApiConfig } from './config/api-config';
+import type { EndpointClient } from './endpoint/endpoint-client';
+import { createApolloServer } from './graphql/apollo-server';
+import { buildCalculatorSchema } from './graphql/calculator-schema';
+import type { GraphQLHttpHandler } from './http/graphql-request';
+import { createGraphQLHttpHandler } from './http/graphql-request';
+import type { Logger } from './observability/logger';
+
+/** What the HTTP service and the Lambda handler both serve: the services and the GraphQL-over-HTTP core. */
+export interface ComposedApi {
+  readonly services: ApiServices;
+  readonly graphql: GraphQLHttpHandler;
+  /** Stops Apollo and releases the endpoint client. */
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * Builds the API shared by every way of serving it: services, schema, a started Apollo Server and the
+ * framework-free GraphQL handler. Loads no HTTP framework and no UI.
+ */
+export async function composeApi(options: {
+  readonly config: ApiConfig;
+  readonly endpointClient: EndpointClient;
+  readonly logger: Logger;
+}): Promise<ComposedApi> {
+  const { config, logger } = options;
+  const services = createApiServices({ config, endpointClient: options.endpointClient, logger });
+  const apollo = createApolloServer({ schema: buildCalculatorSchema(), config, logger });
+  await apollo.start();
+  const graphql = createGraphQLHttpHandler({
+    apollo,
+    limits: config.limits,
+    createContext: (requestId) => services.createContext(requestId),
+  });
+  return {
+    services,
+    graphql,
+    async stop() {
+      await apollo.stop();
+      services.endpoint.close();
+    },
+  };
+}

@@ -1,0 +1,346 @@
+import type { ApolloServer, BaseContext, HTTPGraphQLResponse } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import { randomUUID } from 'node:crypto';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import type { ApiErrorCode } from '../errors/error-codes';
+
+/**
+ * The GraphQL-over-HTTP core: one framework-free function from a method, headers and a raw body to a
+ * status, headers and a body. The body limit, content type and charset, content encoding, JSON parsing,
+ * the HTTP-batch limit, the request id and every error body live here once; Express (`express-graphql.ts`)
+ * and Lambda (`lambda-graphql.ts`) only translate to and from it, as graphql-http's `use/*` adapters do
+ * over its handler.
+ */
+
+/** A request as an adapter hands it over. Header names are lower case; values joined with `, `. */
+export interface GraphQLHttpRequest {
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The query string, with its leading `?` (or empty). */
+  readonly search: string;
+  /**
+   * The body's bytes as they arrived (still encoded when Content-Encoding is set); `undefined` when
+   * there is none.
+   */
+  readonly body: Uint8Array | undefined;
+  /**
+   * Set by an adapter that stopped reading the body, or never started, because it is longer than
+   * {@link GraphQLHttpLimits.maxRequestBytes}: such a request is answered 413 without its body.
+   */
+  readonly bodyOverLimit?: boolean;
+}
+
+/** What to answer. */
+export interface GraphQLHttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** The request limits the core enforces (see the README's limits table). */
+export interface GraphQLHttpLimits {
+  readonly maxRequestBytes: number;
+  readonly maxHttpBatchOperations: number;
+}
+
+/** Options of {@link createGraphQLHttpHandler}. */
+export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
+  readonly apollo: ApolloServer<TContext>;
+  readonly limits: GraphQLHttpLimits;
+  /** A fresh context per HTTP request (all operations of an HTTP batch share it). */
+  readonly createContext: (requestId: string) => TContext;
+}
+
+/**
+ * Handles one GraphQL request. Rejects only for a bug, which each adapter answers 500 at its boundary.
+ */
+export interface GraphQLHttpHandler {
+  (request: GraphQLHttpRequest, requestId: string): Promise<GraphQLHttpAnswer>;
+  readonly limits: GraphQLHttpLimits;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const REQUEST_ID = /^[\w-]{1,128}$/;
+const SUPPORTED_CHARSETS = new Set(['utf-8', 'utf8']);
+const ENCODINGS = ['identity', 'gzip', 'deflate', 'br'] as const;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Apollo's codes for a well-formed GraphQL-over-HTTP request whose GraphQL request failed: parse,
+ * validation, variable coercion, operation resolution. The spec answers them 4xx only to clients that
+ * accept `application/graphql-response+json`; to `application/json`-only clients it SHOULD answer 200,
+ * which legacy clients rely on.
+ */
+const GRAPHQL_REQUEST_ERROR_CODES = new Set<ApiErrorCode>([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/** The request id of a request: the client's `x-request-id` when it is a safe token, else a new UUID. */
+export function requestIdOf(given: string | undefined): string {
+  return given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** An answer `{"errors":[{message, extensions:{code}}]}` with the given status. */
+export function errorAnswer(
+  status: number,
+  code: ApiErrorCode,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): GraphQLHttpAnswer {
+  return {
+    status,
+    headers: { 'content-type': JSON_TYPE, ...headers },
+    body: JSON.stringify({ errors: [{ message, extensions: { code } }] }),
+  };
+}
+
+/** The answer to a path no route serves. */
+export function notFoundAnswer(method: string, path: string): GraphQLHttpAnswer {
+  return errorAnswer(404, 'NOT_FOUND', `No route ${method} ${path}`);
+}
+
+/** The answer to a body over {@link GraphQLHttpLimits.maxRequestBytes}. */
+export function payloadTooLargeAnswer(limit: number): GraphQLHttpAnswer {
+  return errorAnswer(
+    413,
+    'PAYLOAD_TOO_LARGE',
+    `The request body is over ${limit} bytes (MAX_REQUEST_BYTES); send fewer or smaller operations.`,
+  );
+}
+
+/**
+ * Creates the core handler over a started Apollo Server.
+ *
+ * Every client mistake is a 4xx with its own code and a message that says what to change: 413 for a body
+ * over the limit (before and after decompression), 415 for a content type, charset or content encoding it
+ * cannot read, 400 for a body that is not UTF-8 or not JSON, or an HTTP batch over its limit. What is a
+ * GraphQL request goes to Apollo, whose CSRF prevention, parsing, validation and execution answer it.
+ */
+export function createGraphQLHttpHandler<TContext extends BaseContext>(
+  options: GraphQLHttpHandlerOptions<TContext>,
+): GraphQLHttpHandler {
+  const { apollo, limits, createContext } = options;
+  apollo.assertStarted('createGraphQLHttpHandler()');
+
+  const handle = async (request: GraphQLHttpRequest, requestId: string): Promise<GraphQLHttpAnswer> => {
+    const method = request.method.toUpperCase();
+    const read = method === 'POST' ? readBody(request, limits.maxRequestBytes) : { ok: true as const };
+    if (!read.ok) return withRequestId(read.answer, requestId);
+    if (read.body !== undefined) {
+      const batchError = httpBatchLimitError(read.body, limits.maxHttpBatchOperations);
+      if (batchError !== undefined)
+        return withRequestId(errorAnswer(400, 'BAD_REQUEST', batchError), requestId);
+    }
+
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(name, value);
+    }
+    const answer = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: request.search, body: read.body },
+      context: () => Promise.resolve(createContext(requestId)),
+    });
+    return withRequestId(legacyStatus(await completeAnswer(answer)), requestId);
+  };
+  return Object.assign(handle, { limits });
+}
+
+/** The answer to a bug: 500 with the request id, no internals (the adapter logs the error). */
+export function internalErrorAnswer(requestId: string): GraphQLHttpAnswer {
+  return withRequestId(
+    errorAnswer(500, 'INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`),
+    requestId,
+  );
+}
+
+// ---- private ----
+
+type BodyRead =
+  { readonly ok: true; readonly body?: unknown } | { readonly ok: false; readonly answer: GraphQLHttpAnswer };
+
+/** The media type of a Content-Type value, lower case, and its charset parameter. */
+function parseContentType(value: string): { readonly type: string; readonly charset: string | undefined } {
+  const [type = '', ...parameters] = value.split(';');
+  let charset: string | undefined;
+  for (const parameter of parameters) {
+    const equals = parameter.indexOf('=');
+    if (equals > 0 && parameter.slice(0, equals).trim().toLowerCase() === 'charset') {
+      charset = parameter
+        .slice(equals + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase();
+    }
+  }
+  return { type: type.trim().toLowerCase(), charset };
+}
+
+/**
+ * Reads a POST body into the JSON value Apollo expects. A body that is not JSON by its Content-Type is
+ * passed on as absent: Apollo's CSRF prevention answers a simple (non-preflighted) content type, and
+ * anything else that is not JSON is refused here with 415.
+ */
+function readBody(request: GraphQLHttpRequest, limit: number): BodyRead {
+  const raw = request.body ?? new Uint8Array(0);
+  if (request.bodyOverLimit === true || raw.byteLength > limit)
+    return { ok: false, answer: payloadTooLargeAnswer(limit) };
+  const contentType = request.headers['content-type'];
+  const { type, charset } = parseContentType(contentType ?? '');
+  if (type !== 'application/json') {
+    if (contentType === undefined || type === 'text/plain' || type === 'multipart/form-data')
+      return { ok: true };
+    if (type === 'application/x-www-form-urlencoded') return { ok: true };
+    return {
+      ok: false,
+      answer: errorAnswer(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Content-Type ${JSON.stringify(contentType)} is not supported; send a JSON body as application/json.`,
+      ),
+    };
+  }
+  if (charset !== undefined && !SUPPORTED_CHARSETS.has(charset)) {
+    return {
+      ok: false,
+      answer: errorAnswer(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `The charset ${JSON.stringify(charset)} is not supported; send the body as UTF-8 (charset=utf-8).`,
+      ),
+    };
+  }
+  const decoded = decodeContent(raw, request.headers['content-encoding'], limit);
+  if (!decoded.ok) return decoded;
+  let text: string;
+  try {
+    text = utf8.decode(decoded.bytes);
+  } catch {
+    return { ok: false, answer: errorAnswer(400, 'BAD_REQUEST', 'The request body is not valid UTF-8.') };
+  }
+  if (text.trim() === '') {
+    return {
+      ok: false,
+      answer: errorAnswer(
+        400,
+        'BAD_REQUEST',
+        'The request body is empty; send {"query":"{ operations { name } }"}.',
+      ),
+    };
+  }
+  try {
+    return { ok: true, body: JSON.parse(text) };
+  } catch (error) {
+    return {
+      ok: false,
+      answer: errorAnswer(
+        400,
+        'BAD_REQUEST',
+        `The request body is not valid JSON: ${(error as Error).message}`,
+      ),
+    };
+  }
+}
+
+/** Undoes a Content-Encoding, refusing an unknown one (415) and output over the limit (413). */
+function decodeContent(
+  raw: Uint8Array,
+  header: string | undefined,
+  limit: number,
+):
+  | { readonly ok: true; readonly bytes: Uint8Array }
+  | { readonly ok: false; readonly answer: GraphQLHttpAnswer } {
+  const encodings = (header ?? '')
+    .split(',')
+    .map((encoding) => encoding.trim().toLowerCase())
+    .filter((encoding) => encoding !== '' && encoding !== 'identity');
+  let bytes = raw;
+  // Encodings are listed in the order they were applied: undo the last first.
+  for (const encoding of encodings.reverse()) {
+    const inflate =
+      encoding === 'gzip' || encoding === 'x-gzip'
+        ? gunzipSync
+        : encoding === 'deflate'
+          ? inflateSync
+          : encoding === 'br'
+            ? brotliDecompressSync
+            : undefined;
+    if (inflate === undefined) {
+      return {
+        ok: false,
+        answer: errorAnswer(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `Content-Encoding ${JSON.stringify(encoding)} is not supported; send ${ENCODINGS.join(', ')}.`,
+        ),
+      };
+    }
+    try {
+      bytes = inflate(bytes, { maxOutputLength: limit + 1 });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        return { ok: false, answer: payloadTooLargeAnswer(limit) };
+      }
+      return {
+        ok: false,
+        answer: errorAnswer(400, 'BAD_REQUEST', `The request body is not valid ${encoding} data.`),
+      };
+    }
+    if (bytes.byteLength > limit) return { ok: false, answer: payloadTooLargeAnswer(limit) };
+  }
+  return { ok: true, bytes };
+}
+
+/** The error message when an HTTP-batched body holds more operations than allowed, else `undefined`. */
+function httpBatchLimitError(body: unknown, maxOperations: number): string | undefined {
+  if (!Array.isArray(body) || body.length <= maxOperations) return undefined;
+  return `An HTTP batch may hold at most ${maxOperations} operations, got ${body.length} (MAX_HTTP_BATCH_OPERATIONS); split it.`;
+}
+
+async function completeAnswer(answer: HTTPGraphQLResponse): Promise<GraphQLHttpAnswer> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of answer.headers) headers[name] = value;
+  let body: string;
+  if (answer.body.kind === 'complete') {
+    body = answer.body.string;
+  } else {
+    body = '';
+    for await (const chunk of answer.body.asyncIterator) body += chunk;
+  }
+  return { status: answer.status ?? 200, headers, body };
+}
+
+/**
+ * GraphQL over HTTP, status codes: an `application/json` answer (the client did not prefer
+ * `application/graphql-response+json`) to a GraphQL request error is 200 with `errors`.
+ */
+function legacyStatus(answer: GraphQLHttpAnswer): GraphQLHttpAnswer {
+  if (answer.status !== 400 || !answer.headers['content-type']?.startsWith('application/json')) return answer;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(answer.body);
+  } catch {
+    return answer;
+  }
+  const results = Array.isArray(parsed) ? parsed : [parsed];
+  // Every operation either has data or failed only as a GraphQL request (an HTTP batch mixes them).
+  const onlyRequestErrors = results.every((result: { data?: unknown; errors?: unknown }) => {
+    if (result !== null && typeof result === 'object' && 'data' in result) return true;
+    const errors = result?.errors;
+    return (
+      Array.isArray(errors) &&
+      errors.length > 0 &&
+      errors.every((error: { extensions?: { code?: unknown } }) =>
+        GRAPHQL_REQUEST_ERROR_CODES.has(error?.extensions?.code as ApiErrorCode),
+      )
+    );
+  });
+  return onlyRequestErrors ? { ...answer, status: 200 } : answer;
+}
+
+/** The answer with its `x-request-id` header. */
+export function withRequestId(answer: GraphQLHttpAnswer, requestId: string): GraphQLHttpAnswer {
+  return { ...answer, headers: { ...answer.headers, 'x-request-id': requestId } };
+}
