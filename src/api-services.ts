@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { AdaptiveBatcher } from './batching/adaptive-batcher';
-import type { CalculationService } from './calculations/calculation-service';
+import type { CalculationBatcher, CalculationService } from './calculations/calculation-service';
 import { createCalculationService } from './calculations/calculation-service';
 import type { ApiConfig } from './config/api-config';
-import type { CalculationOutcome } from './engine';
-import type { EndpointClient, EndpointRequest } from './endpoint/endpoint-client';
+import type { EndpointClient, EndpointOutcome } from './endpoint/endpoint-client';
 import { invokeBatch } from './endpoint/endpoint-client';
 import { instrumentEndpointClient } from './endpoint/instrumented-endpoint-client';
-import { requestWireBytes } from './endpoint/wire-format';
+import { requestWireBytes } from './wire/request-writer';
+import type { EndpointRequest } from './wire/wire-request';
 import type { GraphQLContext } from './graphql/graphql-context';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
@@ -19,32 +19,29 @@ export interface ApiServices {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly endpoint: EndpointClient;
-  readonly batcher: AdaptiveBatcher<EndpointRequest, CalculationOutcome>;
   readonly calculations: CalculationService;
-  /** A fresh per-request GraphQL context (its own DataLoader). */
+  /** A fresh per-request GraphQL context (its own calculator, so its own DataLoader). */
   readonly createContext: (requestId?: string) => GraphQLContext;
 }
 
 /**
- * Builds the API's services around an endpoint client. The HTTP service and the Lambda handler share it.
- * `eagerInFlight` is exposed for the benchmark's configurations; production uses the default.
+ * Builds the API's services around an endpoint client: the endpoint instrumented for metrics and logs,
+ * the shared adaptive batcher in front of it, and the calculation service over the batcher.
  */
 export function createApiServices(options: {
   readonly config: ApiConfig;
   readonly endpointClient: EndpointClient;
   readonly logger: Logger;
-  readonly eagerInFlight?: number;
 }): ApiServices {
   const { config, logger } = options;
   const metrics = createMetrics();
   const endpoint = instrumentEndpointClient(options.endpointClient, metrics, logger);
-  const batcher = new AdaptiveBatcher<EndpointRequest, CalculationOutcome>({
+  const batcher: CalculationBatcher = new AdaptiveBatcher<EndpointRequest, EndpointOutcome>({
     dispatch: (requests) => invokeBatch(endpoint, requests),
     sizeOf: requestWireBytes,
     maxItems: config.batching.maxItems,
     maxBytes: config.batching.maxBytes,
     maxInFlight: config.batching.maxInFlight,
-    ...(options.eagerInFlight === undefined ? {} : { eagerInFlight: options.eagerInFlight }),
   });
   const calculations = createCalculationService({ batcher, metrics });
   return {
@@ -52,14 +49,11 @@ export function createApiServices(options: {
     logger,
     metrics,
     endpoint,
-    batcher,
     calculations,
     createContext(requestId = randomUUID()) {
       return {
         requestId,
-        logger,
-        loader: calculations.createLoader(),
-        calculations,
+        calculator: calculations.forRequest(),
         endpoint,
         limits: config.limits,
       };

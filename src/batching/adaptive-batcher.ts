@@ -8,13 +8,11 @@ export interface AdaptiveBatcherOptions<I, O> {
   readonly maxItems: number;
   /** Bytes per batch at most (a single larger item still goes, alone). */
   readonly maxBytes: number;
-  /** Batches in flight at most. */
-  readonly maxInFlight: number;
   /**
-   * A batch that is not full leaves only while fewer than this many batches are in flight; otherwise it
-   * waits for one to finish and grows meanwhile. Full batches leave whenever {@link maxInFlight} allows.
+   * Batches in flight at most. A batch that is not full leaves only while none is in flight; otherwise it
+   * waits for one to finish and grows meanwhile. Full batches leave whenever this bound allows.
    */
-  readonly eagerInFlight?: number;
+  readonly maxInFlight: number;
   /**
    * Runs `task` once the current turn of the event loop is done (default `setImmediate`): items queued in
    * the same turn (one request's DataLoader batch, the operations of an HTTP batch) leave together. Not a
@@ -57,11 +55,9 @@ export class AdaptiveBatcher<I, O> {
   private queuedBytes = 0;
   private inFlight = 0;
   private scheduled = false;
-  private readonly eagerInFlight: number;
   private readonly defer: (task: () => void) => void;
 
   constructor(private readonly options: AdaptiveBatcherOptions<I, O>) {
-    this.eagerInFlight = Math.min(options.eagerInFlight ?? 1, options.maxInFlight);
     this.defer = options.defer ?? ((task) => setImmediate(task));
   }
 
@@ -130,7 +126,7 @@ export class AdaptiveBatcher<I, O> {
   private pump(): void {
     while (this.queued > 0 && this.inFlight < this.options.maxInFlight) {
       const full = this.queued >= this.options.maxItems || this.queuedBytes >= this.options.maxBytes;
-      if (!full && this.inFlight >= this.eagerInFlight) return;
+      if (!full && this.inFlight > 0) return;
       this.send(this.takeBatch());
     }
   }

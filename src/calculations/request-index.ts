@@ -1,4 +1,4 @@
-import type { EndpointRequest } from '../endpoint/endpoint-client';
+import type { EndpointRequest } from '../wire/wire-request';
 
 // A double's two 32-bit words, to hash numbers without turning them into strings.
 const float = new Float64Array(1);

@@ -19,7 +19,7 @@ const START_TIMEOUT_MS = 20_000;
 const QUIET_LEVELS = new Set<LogLevel>(['silent', 'fatal', 'error', 'warn']);
 
 /**
- * Starts the inference container (`dist/container/serve.js serve`) on a free loopback port and waits for
+ * Starts the inference container (its built `serve.js`, run with `serve` as the image runs it) on a free loopback port and waits for
  * it to be ready. If it dies later it is started again on the same port, so the API recovers by itself.
  * Its model manifest is `./model/model.json` when present, else the built-in defaults.
  *
@@ -35,6 +35,9 @@ export function startEmbeddedEndpoint(options: {
   const entry = join(root, 'dist', 'container', 'serve.js');
   let child: ChildProcess;
   let stopping = false;
+  // The port the first start was given by the system: every restart binds it again, so the API's client
+  // (pointed at this URL) reaches the new process.
+  let boundPort = 0;
 
   const launch = (port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -66,7 +69,8 @@ export function startEmbeddedEndpoint(options: {
             ready = true;
             clearTimeout(timer);
             buffer = '';
-            resolve(Number(match[1]));
+            boundPort = Number(match[1]);
+            resolve(boundPort);
           }
         }
         if (!QUIET_LEVELS.has(options.logLevel)) process.stdout.write(chunk);
@@ -78,7 +82,9 @@ export function startEmbeddedEndpoint(options: {
           options.logger.error({ code, signal }, 'the embedded endpoint stopped; starting it again');
           setTimeout(() => {
             if (!stopping)
-              launch(port).catch((error: Error) => options.logger.error({ err: error }, 'restart failed'));
+              launch(boundPort).catch((error: Error) =>
+                options.logger.error({ err: error }, 'restart failed'),
+              );
           }, 500).unref();
         }
       });

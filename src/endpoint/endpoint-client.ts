@@ -1,18 +1,7 @@
-import type { AngleUnit, CalculationOutcome } from '../engine';
-import type { CalculationErrorCode } from '../errors/error-codes';
-
-/** One calculation as sent to the endpoint: already validated by the engine. */
-export interface EndpointRequest {
-  readonly operation: string;
-  readonly a?: number;
-  readonly b?: number;
-  readonly expression?: string;
-  readonly angleUnit: AngleUnit;
-}
-
-/** An outcome as a compact answer carries it: a failure has its code but not its message. */
-export type CompactOutcome =
-  { readonly ok: true; readonly value: number } | { readonly ok: false; readonly code: CalculationErrorCode };
+import type { CalculationOutcome } from '../engine';
+import type { CompactOutcome } from '../wire/wire-answer';
+import type { EndpointRequest } from '../wire/wire-request';
+import { asEndpointError, EndpointError } from './endpoint-error';
 
 /** Whether the endpoint answers, as last seen. */
 export interface EndpointHealth {
@@ -56,22 +45,26 @@ export interface EndpointClient {
  */
 export const COMPACT_ANSWER_MIN_ITEMS = 1000;
 
+/** What the endpoint answered for one request: its outcome, or the error that left it unanswered. */
+export type EndpointOutcome = CalculationOutcome | EndpointError;
+
 /**
  * Sends one batch and answers every request with its full outcome. Large batches go compact, and the
  * failures among them (usually few) are sent again as one JSON invocation for their messages: two
- * InvokeEndpoint calls, each counted, instead of a JSON answer three times the size.
+ * InvokeEndpoint calls, each counted, instead of a JSON answer three times the size. When that second
+ * invocation fails, only its items are unanswered: the results already in hand are kept.
  *
- * @throws EndpointError when either invocation fails.
+ * @throws EndpointError when the (first) invocation fails.
  */
 export async function invokeBatch(
   endpoint: EndpointClient,
   requests: readonly EndpointRequest[],
-): Promise<CalculationOutcome[]> {
+): Promise<EndpointOutcome[]> {
   if (endpoint.invokeCompact === undefined || requests.length < COMPACT_ANSWER_MIN_ITEMS) {
     return endpoint.invoke(requests);
   }
   const compact = await endpoint.invokeCompact(requests);
-  const outcomes: CalculationOutcome[] = new Array(compact.length);
+  const outcomes: EndpointOutcome[] = new Array(compact.length);
   const failed: number[] = [];
   for (let index = 0; index < compact.length; index += 1) {
     const outcome = compact[index]!;
@@ -79,7 +72,13 @@ export async function invokeBatch(
     else failed.push(index);
   }
   if (failed.length > 0) {
-    const detailed = await endpoint.invoke(failed.map((index) => requests[index]!));
+    let detailed: EndpointOutcome[];
+    try {
+      detailed = await endpoint.invoke(failed.map((index) => requests[index]!));
+    } catch (error) {
+      const unanswered = asEndpointError(error);
+      detailed = failed.map(() => unanswered);
+    }
     for (let position = 0; position < failed.length; position += 1) {
       outcomes[failed[position]!] = detailed[position]!;
     }

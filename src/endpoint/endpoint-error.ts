@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
+import type { EndpointErrorCode } from '../errors/error-codes';
 
-/** The infrastructure failures an invocation can end in, as GraphQL `extensions.code`. */
-export type EndpointErrorCode = 'ENDPOINT_UNAVAILABLE' | 'ENDPOINT_TIMEOUT' | 'ENDPOINT_ERROR';
+export type { EndpointErrorCode } from '../errors/error-codes';
 
 const MESSAGES: Readonly<Record<EndpointErrorCode, string>> = {
   ENDPOINT_UNAVAILABLE: 'The calculator endpoint is unavailable; try again shortly.',
@@ -35,6 +35,9 @@ export class EndpointError extends Error {
   }
 }
 
+// The SDK's HTTP handler renames ECONNRESET and EPIPE errors (a reset, "socket hang up") `TimeoutError`:
+// codes are read before names, so those are an endpoint that went away (and are retried), not a timeout.
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 const UNAVAILABLE_NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -44,6 +47,7 @@ const UNAVAILABLE_NETWORK_CODES = new Set([
   'EAI_AGAIN',
   'EPIPE',
   'ECONNABORTED',
+  'UND_ERR_SOCKET',
 ]);
 const UNAVAILABLE_SERVICE_ERRORS = new Set([
   'ServiceUnavailable',
@@ -54,6 +58,8 @@ const UNAVAILABLE_SERVICE_ERRORS = new Set([
 const TIMEOUT_ERRORS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
 const NETWORK_CODE_IN_MESSAGE = /\b(E[A-Z_]{3,})\b/;
+// Node's message for a connection closed before its answer, when only the message survives.
+const HANG_UP_IN_MESSAGE = /\bsocket hang up\b/;
 
 interface ErrorFacts {
   readonly names: Set<string>;
@@ -81,6 +87,8 @@ function factsOf(error: unknown): ErrorFacts {
     const inMessage =
       typeof candidate.message === 'string' ? NETWORK_CODE_IN_MESSAGE.exec(candidate.message) : null;
     if (inMessage) codes.add(inMessage[1]!);
+    if (typeof candidate.message === 'string' && HANG_UP_IN_MESSAGE.test(candidate.message))
+      codes.add('ECONNRESET');
     status ??= candidate.$metadata?.httpStatusCode;
     current = candidate.cause;
   }
@@ -89,18 +97,39 @@ function factsOf(error: unknown): ErrorFacts {
 
 const intersects = (values: Set<string>, known: Set<string>) => [...values].some((value) => known.has(value));
 
+/** Which endpoint failure an error is: by its codes and its cause chain first, its name last. */
+function classify(error: unknown): EndpointErrorCode {
+  const { names, codes, status } = factsOf(error);
+  if (intersects(codes, TIMEOUT_CODES)) return 'ENDPOINT_TIMEOUT';
+  if (intersects(codes, UNAVAILABLE_NETWORK_CODES)) return 'ENDPOINT_UNAVAILABLE';
+  if (intersects(names, UNAVAILABLE_SERVICE_ERRORS) || status === 502 || status === 503)
+    return 'ENDPOINT_UNAVAILABLE';
+  if (intersects(names, TIMEOUT_ERRORS)) return 'ENDPOINT_TIMEOUT';
+  return 'ENDPOINT_ERROR';
+}
+
 /**
  * The one place that maps what the SDK throws to an {@link EndpointError}: timeouts, unreachable or
- * not-ready endpoints, and everything else (ModelError, ValidationError, unexpected answers).
+ * not-ready endpoints (a reset connection included), and everything else (ModelError, ValidationError,
+ * unexpected answers). An EndpointError is returned as it is.
  */
 export function toEndpointError(error: unknown): EndpointError {
   if (error instanceof EndpointError) return error;
-  const { names, codes, status } = factsOf(error);
-  if (intersects(names, TIMEOUT_ERRORS) || codes.has('ETIMEDOUT'))
-    return new EndpointError('ENDPOINT_TIMEOUT', { cause: error });
-  if (intersects(codes, UNAVAILABLE_NETWORK_CODES) || intersects(names, UNAVAILABLE_SERVICE_ERRORS)) {
-    return new EndpointError('ENDPOINT_UNAVAILABLE', { cause: error });
-  }
-  if (status === 503 || status === 502) return new EndpointError('ENDPOINT_UNAVAILABLE', { cause: error });
-  return new EndpointError('ENDPOINT_ERROR', { cause: error });
+  return new EndpointError(classify(error), { cause: error });
+}
+
+/**
+ * Whether the SDK may try an invocation again: not after a timeout (a retried timeout would multiply the
+ * wait the caller has already paid for), but after a reset or hang-up, as after a 5xx.
+ */
+export function isRetryableEndpointFailure(error: unknown): boolean {
+  return classify(error) !== 'ENDPOINT_TIMEOUT';
+}
+
+/**
+ * What a dispatch rejected with, as an EndpointError: it is one already (the endpoint client converts
+ * what the SDK throws); anything else is a bug and is answered ENDPOINT_ERROR, its cause kept for the logs.
+ */
+export function asEndpointError(reason: unknown): EndpointError {
+  return reason instanceof EndpointError ? reason : new EndpointError('ENDPOINT_ERROR', { cause: reason });
 }

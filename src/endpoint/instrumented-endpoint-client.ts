@@ -1,7 +1,8 @@
 import type { Metrics, InvocationOutcome } from '../observability/metrics';
 import type { Logger } from '../observability/logger';
-import type { EndpointClient, EndpointRequest } from './endpoint-client';
-import { toEndpointError } from './endpoint-error';
+import type { EndpointRequest } from '../wire/wire-request';
+import type { EndpointClient } from './endpoint-client';
+import { asEndpointError } from './endpoint-error';
 
 const OUTCOMES = {
   ENDPOINT_UNAVAILABLE: 'unavailable',
@@ -29,7 +30,7 @@ export function instrumentEndpointClient(
         metrics.invocations.inc({ outcome: 'success' });
         return outcomes;
       } catch (error) {
-        const endpointError = toEndpointError(error);
+        const endpointError = asEndpointError(error);
         metrics.invocations.inc({ outcome: OUTCOMES[endpointError.code] });
         logger.warn(
           { err: endpointError.cause ?? error, code: endpointError.code, items: requests.length },

@@ -5,8 +5,10 @@ import type { RetryErrorInfo, StandardRetryToken } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { EndpointClient, EndpointHealth } from './endpoint-client';
-import { toEndpointError } from './endpoint-error';
-import { parseCsvAnswer, parseJsonAnswer, writeCsvRequestBody, writeRequestBody } from './wire-format';
+import type { EndpointError } from './endpoint-error';
+import { isRetryableEndpointFailure, toEndpointError } from './endpoint-error';
+import { parseCsvAnswer, parseJsonAnswer } from '../wire/answer-reader';
+import { writeCsvRequestBody, writeRequestBody } from '../wire/request-writer';
 
 /** How to reach one SageMaker (or local) endpoint. */
 export interface SageMakerEndpointOptions {
@@ -26,16 +28,15 @@ export interface SageMakerEndpointOptions {
 }
 
 /**
- * Retries throttling and 5xx as the SDK's standard strategy does, but not timeouts: a retried timeout
- * would multiply the wait the caller has already paid for.
+ * Retries throttling, 5xx and reset connections as the SDK's standard strategy does, but not timeouts
+ * (see {@link isRetryableEndpointFailure}).
  */
 class RetryUnlessTimedOut extends StandardRetryStrategy {
   override refreshRetryTokenForRetry(
     token: StandardRetryToken,
     errorInfo: RetryErrorInfo,
   ): Promise<StandardRetryToken> {
-    const name = (errorInfo.error as { name?: string } | undefined)?.name;
-    if (name === 'TimeoutError') return Promise.reject(errorInfo.error);
+    if (!isRetryableEndpointFailure(errorInfo.error)) return Promise.reject(errorInfo.error);
     return super.refreshRetryTokenForRetry(token, errorInfo);
   }
 }
@@ -95,7 +96,8 @@ export function createSageMakerEndpointClient(options: SageMakerEndpointOptions)
       parseJsonAnswer(await send('[]', 'application/json', 'application/json'), 0);
       return { status: 'HEALTHY', checkedAt: new Date(), latencyMs: performance.now() - started };
     } catch (error) {
-      const reason = toEndpointError(error).code;
+      // send() and the reader throw EndpointErrors only.
+      const reason = (error as EndpointError).code;
       return { status: 'UNHEALTHY', checkedAt: new Date(), latencyMs: performance.now() - started, reason };
     }
   }

@@ -162,7 +162,6 @@ describe('AdaptiveBatcher', () => {
       maxItems: 3,
       maxBytes: 100,
       maxInFlight: 2,
-      eagerInFlight: 2,
     });
     const results = await Promise.all(Array.from({ length: 100 }, (_, index) => batcher.load(index)));
     expect(results).toEqual(Array.from({ length: 100 }, (_, index) => index));

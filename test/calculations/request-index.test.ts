@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { hashRequest, RequestIndex, requestKey } from '../../src/calculations/request-index';
-import type { EndpointRequest } from '../../src/endpoint/endpoint-client';
+import type { EndpointRequest } from '../../src/wire/wire-request';
 
 // A small domain, so that batches are full of duplicates and near-duplicates (0 and -0, a and b swapped,
 // a missing operand, the same text as operation and as expression).

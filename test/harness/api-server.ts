@@ -1,6 +1,8 @@
 import type { StartedApi } from '../../src/bootstrap';
-import { createLocalEndpointClient, startApi } from '../../src/bootstrap';
+import { startApi } from '../../src/bootstrap';
+import { createLocalEndpointClient } from '../../src/endpoint/configured-endpoint-client';
 import { loadApiConfig } from '../../src/config/api-config';
+import type { StartedContainer } from './container-process';
 import { startContainer } from './container-process';
 import { FaultProxy } from './fault-proxy';
 
@@ -79,18 +81,23 @@ export async function startTestApi(options: {
 export interface ApiBehindFaultProxy {
   readonly api: TestApi;
   readonly proxy: FaultProxy;
+  readonly container: StartedContainer;
   readonly stop: () => Promise<void>;
 }
 
 /** Starts a container, a FaultProxy in front of it, and the API pointed at the proxy. */
-export async function startApiBehindFaultProxy(env: Record<string, string>): Promise<ApiBehindFaultProxy> {
-  const container = await startContainer({ LOCAL_ENDPOINT_NAME: 'calculator' });
+export async function startApiBehindFaultProxy(
+  env: Record<string, string>,
+  containerEnv: Record<string, string> = {},
+): Promise<ApiBehindFaultProxy> {
+  const container = await startContainer({ LOCAL_ENDPOINT_NAME: 'calculator', ...containerEnv });
   const proxy = new FaultProxy(container.url);
   await proxy.start();
   const api = await startTestApi({ endpointUrl: proxy.url, env });
   return {
     api,
     proxy,
+    container,
     stop: async () => {
       await api.stop();
       await proxy.stop();

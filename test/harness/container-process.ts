@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { childrenOf } from '../../bench/process-memory';
 
 /** The repository root. */
 export const ROOT = join(__dirname, '..', '..');
@@ -117,4 +118,9 @@ export function runContainerToExit(
       resolve({ code, output });
     }),
   );
+}
+
+/** The pids of a container's workers: its primary's child processes (Linux). */
+export function workerPids(container: StartedContainer): number[] {
+  return childrenOf(container.process.pid!);
 }

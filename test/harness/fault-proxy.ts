@@ -2,8 +2,13 @@ import type { Server } from 'node:http';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the proxy treats requests: forward them, hold them past any timeout, or answer 500. */
-export type FaultMode = 'pass' | 'slow' | 'fail500';
+/**
+ * How the proxy treats requests: forward them; hold them past any timeout (`slow`); forward them after
+ * {@link FaultProxy.delayMs} (`delay`); answer 500 (`fail500`), or only to JSON-answer requests
+ * (`fail500-json`: a compact invocation passes, its JSON follow-up fails); or reset the connection
+ * without an answer (`reset`).
+ */
+export type FaultMode = 'pass' | 'slow' | 'delay' | 'fail500' | 'fail500-json' | 'reset';
 
 /**
  * A loopback HTTP proxy in front of the real local endpoint that can be switched into a fault: slow,
@@ -12,6 +17,14 @@ export type FaultMode = 'pass' | 'slow' | 'fail500';
  */
 export class FaultProxy {
   mode: FaultMode = 'pass';
+  /** How long `delay` holds a request. */
+  delayMs = 0;
+  /** Resets the connections of this many next requests (then counts down), whatever the mode. */
+  resetNext = 0;
+  /** Requests received, whatever the mode: retries show here. */
+  received = 0;
+  /** Called as each request is forwarded (with its number among those forwarded, from 1). */
+  onForward: ((count: number) => void) | undefined;
   /** `Content-Type → Accept` of every request forwarded, in order: what the API asked the endpoint. */
   readonly forwarded: string[] = [];
   private server: Server | undefined;
@@ -28,7 +41,14 @@ export class FaultProxy {
   async start(): Promise<void> {
     if (this.server) return;
     const server = createServer((incoming, outgoing) => {
-      if (this.mode === 'fail500') {
+      this.received += 1;
+      if (this.resetNext > 0 || this.mode === 'reset') {
+        this.resetNext = Math.max(0, this.resetNext - 1);
+        incoming.socket.destroy();
+        return;
+      }
+      const failJson = this.mode === 'fail500-json' && incoming.headers.accept === 'application/json';
+      if (this.mode === 'fail500' || failJson) {
         incoming.resume();
         outgoing.writeHead(500, {
           'Content-Type': 'application/json',
@@ -41,17 +61,28 @@ export class FaultProxy {
       }
       const forward = () => {
         this.forwarded.push(`${incoming.headers['content-type']} → ${incoming.headers.accept}`);
+        // A fresh connection per request: a socket kept from before a fault must not make a fault of its own.
         const upstream = request(`${this.target}${incoming.url}`, {
           method: incoming.method,
           headers: incoming.headers,
+          agent: false,
         });
         upstream.on('response', (answer) => {
           outgoing.writeHead(answer.statusCode!, answer.headers);
           answer.pipe(outgoing);
+          // An answer cut off upstream is cut off here too, not left open past its Content-Length.
+          answer.on('aborted', () => outgoing.destroy());
+          answer.on('error', () => outgoing.destroy());
         });
         upstream.on('error', () => outgoing.destroy());
         incoming.pipe(upstream);
+        this.onForward?.(this.forwarded.length);
       };
+      if (this.mode === 'delay') {
+        const timer = setTimeout(forward, this.delayMs);
+        outgoing.on('close', () => clearTimeout(timer));
+        return;
+      }
       if (this.mode === 'slow') {
         // Held until the test restores the proxy or stops it: longer than any client timeout in the tests.
         const release = () => {
