@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { createLocalEndpointClient, startApi } from '../src/bootstrap';
+import { startApi } from '../src/bootstrap';
+import { createLocalEndpointClient } from '../src/endpoint/configured-endpoint-client';
 import { loadApiConfig } from '../src/config/api-config';
 import { startEmbeddedEndpoint } from '../src/endpoint/embedded-endpoint';
 import { createLogger } from '../src/observability/logger';
 import { createInProcessEndpointClient } from './in-process-endpoint-client';
-import { applyApiHeapGrowth } from '../src/config/heap-flags';
+import { applyApiHeapGrowth } from '../src/runtime/heap-flags';
 
 applyApiHeapGrowth();
 

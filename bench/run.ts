@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { API_HEAP_FLAGS, withHeapFlags } from '../src/config/heap-flags';
+import { API_HEAP_FLAGS, withHeapFlags } from '../src/runtime/heap-flags';
 import { startEmbeddedEndpoint } from '../src/endpoint/embedded-endpoint';
 import { createLogger } from '../src/observability/logger';
 import { projectRoot } from '../src/project-root';

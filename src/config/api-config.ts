@@ -40,7 +40,6 @@ export interface RequestLimits {
 export interface ApiConfig {
   readonly port: number;
   readonly host: string;
-  readonly environment: 'development' | 'production' | 'test';
   readonly logLevel: LogLevel;
   readonly endpoint: EndpointTarget;
   readonly endpointTimeoutMs: number;
@@ -97,7 +96,6 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
   return {
     port: readInteger(env, 'PORT', 4000, 0, 65535),
     host: readString(env, 'HOST', '0.0.0.0'),
-    environment,
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     endpoint: readEndpoint(env),
     endpointTimeoutMs: readInteger(env, 'ENDPOINT_TIMEOUT_MS', 10_000, 100, 600_000),

@@ -5,8 +5,8 @@ import type { LogLevel } from '../config/environment';
 export type Logger = pino.Logger;
 
 /**
- * Creates a JSON-lines logger. Payloads are never logged at info level; request ids are added by the
- * servers as child bindings.
+ * Creates a JSON-lines logger. Payloads are never logged at info level; every line about a request
+ * carries its `requestId` field.
  */
 export function createLogger(options: { readonly name: string; readonly level: LogLevel }): Logger {
   return pino({

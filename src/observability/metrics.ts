@@ -46,7 +46,7 @@ export function createMetrics(): Metrics {
     }),
     calculations: new Counter({
       name: 'calculator_calculations_total',
-      help: 'Calculations answered, by operation and status (success or error).',
+      help: 'Calculations answered, by operation and status (success, error, or unanswered: the endpoint failed).',
       labelNames: ['operation', 'status'],
       registers: [registry],
     }),

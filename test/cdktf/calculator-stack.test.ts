@@ -393,50 +393,66 @@ function interpolations(text: string): string[] {
   return found;
 }
 
+/**
+ * What terraform validate would say of a synthesized stack's references: unbalanced interpolations, and
+ * references to resources, data sources and variables it does not declare.
+ */
+function referenceProblems(json: any): { problems: string[]; references: number } {
+  const declared = new Set<string>();
+  for (const [type, blocks] of Object.entries(json.resource ?? {}))
+    for (const name of Object.keys(blocks as object)) declared.add(`${type}.${name}`);
+  for (const [type, blocks] of Object.entries(json.data ?? {}))
+    for (const name of Object.keys(blocks as object)) declared.add(`data.${type}.${name}`);
+  for (const name of Object.keys(json.variable ?? {})) declared.add(`var.${name}`);
+  const problems: string[] = [];
+  let references = 0;
+  for (const text of stringsOf({
+    resource: json.resource,
+    data: json.data,
+    output: json.output,
+    provider: json.provider,
+  })) {
+    let expressions: string[];
+    try {
+      expressions = interpolations(text);
+    } catch (error) {
+      problems.push((error as Error).message);
+      continue;
+    }
+    for (const expression of expressions) {
+      for (const match of expression.matchAll(
+        /\b(data\.[a-z0-9_]+\.[A-Za-z0-9_-]+|aws_[a-z0-9_]+\.[A-Za-z0-9_-]+|var\.[A-Za-z0-9_]+)/g,
+      )) {
+        references += 1;
+        if (!declared.has(match[1]!))
+          problems.push(`undeclared reference ${match[1]} in ${JSON.stringify(text.slice(0, 80))}`);
+      }
+    }
+  }
+  return { problems, references };
+}
+
 describe.each(['dev', 'prod'] as const)(
   'the synthesized %s JSON (what terraform validate would check)',
   (stage) => {
     const json = parsed(stage);
-    const declared = new Set<string>();
-    for (const [type, blocks] of Object.entries(json.resource ?? {}))
-      for (const name of Object.keys(blocks as object)) declared.add(`${type}.${name}`);
-    for (const [type, blocks] of Object.entries(json.data ?? {}))
-      for (const name of Object.keys(blocks as object)) declared.add(`data.${type}.${name}`);
-    for (const name of Object.keys(json.variable ?? {})) declared.add(`var.${name}`);
 
     it('has balanced interpolations that reference only declared resources, data sources and variables', () => {
-      const problems: string[] = [];
-      let references = 0;
-      for (const text of stringsOf({
-        resource: json.resource,
-        data: json.data,
-        output: json.output,
-        provider: json.provider,
-      })) {
-        let expressions: string[];
-        try {
-          expressions = interpolations(text);
-        } catch (error) {
-          problems.push((error as Error).message);
-          continue;
-        }
-        for (const expression of expressions) {
-          for (const match of expression.matchAll(
-            /\b(data\.[a-z0-9_]+\.[A-Za-z0-9_-]+|aws_[a-z0-9_]+\.[A-Za-z0-9_-]+|var\.[A-Za-z0-9_]+)/g,
-          )) {
-            references += 1;
-            if (!declared.has(match[1]!))
-              problems.push(`undeclared reference ${match[1]} in ${JSON.stringify(text.slice(0, 80))}`);
-          }
-        }
-      }
+      const { problems, references } = referenceProblems(json);
       expect(problems).toEqual([]);
       expect(references).toBeGreaterThan(20);
     });
 
-    it('catches what it is meant to catch', () => {
-      expect(() => interpolations('${aws_s3_bucket.x.arn')).toThrow(/unbalanced/);
-      expect(declared.has('aws_s3_bucket.nope')).toBe(false);
+    it('reports an undeclared reference and an unbalanced interpolation put into the same stack', () => {
+      const broken = structuredClone(json);
+      const [type, blocks] = Object.entries(broken.resource as Record<string, Record<string, any>>)[0]!;
+      const [name] = Object.keys(blocks);
+      blocks[name!].tags = { Broken: '${aws_s3_bucket.nope.arn}', Open: '${var.stage' };
+      expect(type).toMatch(/^aws_/);
+      expect(referenceProblems(broken).problems).toEqual([
+        expect.stringMatching(/^undeclared reference aws_s3_bucket\.nope in/),
+        expect.stringMatching(/^unbalanced interpolation in "\$\{var\.stage/),
+      ]);
     });
   },
 );

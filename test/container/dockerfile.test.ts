@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_HEAP_FLAGS } from '../../src/config/heap-flags';
+import { API_HEAP_FLAGS } from '../../src/runtime/heap-flags';
 import { dockerfileServeCommand, ROOT } from '../harness/container-process';
 
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');

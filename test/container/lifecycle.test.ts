@@ -1,11 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { childrenOf } from '../../bench/process-memory';
-import { CONTAINER_WORKER_HEAP_FLAGS } from '../../src/config/heap-flags';
-import { ROOT, runContainerToExit, startContainer } from '../harness/container-process';
+import { CONTAINER_WORKER_HEAP_FLAGS } from '../../src/runtime/heap-flags';
+import { ROOT, runContainerToExit, startContainer, workerPids } from '../harness/container-process';
 
 const fixture = (name: string) => join(ROOT, 'test', 'fixtures', name);
+
+/** A loopback port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 describe('graceful shutdown', () => {
   it('finishes a request that is in flight when SIGTERM arrives, then exits 0', async () => {
@@ -40,6 +52,37 @@ describe('graceful shutdown', () => {
 });
 
 describe('workers', () => {
+  it('replaces a worker that dies, says why, and goes on serving on its port', async () => {
+    // A fixed port, as under SageMaker (8080): with port 0 a replacement would be given a new one.
+    const container = await startContainer({
+      SAGEMAKER_MODEL_SERVER_WORKERS: '1',
+      SAGEMAKER_BIND_TO_PORT: String(await freePort()),
+    });
+    try {
+      const [worker] = workerPids(container);
+      process.kill(worker!, 'SIGKILL');
+      const invoke = () =>
+        fetch(`${container.url}/invocations`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ operation: 'add', a: 2, b: 2 }),
+        }).then((answer) => answer.json());
+      // Refused only while no worker listens: the port is the primary's once the replacement is up.
+      let answer: unknown;
+      for (let attempt = 0; attempt < 50 && answer === undefined; attempt += 1) {
+        answer = await invoke().catch(() => undefined);
+        if (answer === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(answer).toEqual(expect.objectContaining({ result: 4, status: 'success' }));
+      const replacements = workerPids(container);
+      expect(replacements).toHaveLength(1);
+      expect(replacements).not.toContain(worker);
+      expect(container.output()).toMatch(/"signal":"SIGKILL"[^\n]*worker died; starting another/);
+    } finally {
+      await container.stop();
+    }
+  });
+
   it('runs SAGEMAKER_MODEL_SERVER_WORKERS workers and reports them as MaxConcurrentTransforms', async () => {
     const container = await startContainer({ SAGEMAKER_MODEL_SERVER_WORKERS: '2' });
     try {

@@ -5,7 +5,7 @@ import {
   CONTAINER_WORKER_HEAP_FLAGS,
   applyApiHeapGrowth,
   withHeapFlags,
-} from '../../src/config/heap-flags';
+} from '../../src/runtime/heap-flags';
 
 jest.mock('node:v8', () => ({ ...jest.requireActual<typeof v8>('node:v8'), setFlagsFromString: jest.fn() }));
 
