@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AdaptiveBatcher } from './batching/adaptive-batcher';
 import type { CalculationBatcher, CalculationService } from './calculations/calculation-service';
 import { createCalculationService } from './calculations/calculation-service';
@@ -21,7 +20,7 @@ export interface ApiServices {
   readonly endpoint: EndpointClient;
   readonly calculations: CalculationService;
   /** A fresh per-request GraphQL context (its own calculator, so its own DataLoader). */
-  readonly createContext: (requestId?: string) => GraphQLContext;
+  readonly createContext: (requestId: string) => GraphQLContext;
 }
 
 /**
@@ -50,7 +49,7 @@ export function createApiServices(options: {
     metrics,
     endpoint,
     calculations,
-    createContext(requestId = randomUUID()) {
+    createContext(requestId) {
       return {
         requestId,
         calculator: calculations.forRequest(),

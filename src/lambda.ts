@@ -20,7 +20,8 @@ export type ApiLambdaHandler = (
 /**
  * The Lambda composition root: the same composed API as the HTTP service (see composeApi), without
  * Express or the UI, for API Gateway HTTP API (payload v2) events. Lambda always talks to a SageMaker
- * endpoint. The API is built on the first event and reused while the execution environment lives.
+ * endpoint. The API is built when the handler is (at a cold start) and reused while the execution
+ * environment lives; a failed build is tried again by the next event.
  *
  * @throws Error when the configuration is not in SageMaker mode.
  */
@@ -33,10 +34,18 @@ export function createLambdaHandler(
   }
   const logger = createLogger({ name: 'calculator-api', level: config.logLevel });
   const endpointClient = options.endpointClient ?? createAwsEndpointClient(config);
-  const adapter = composeApi({ config, endpointClient, logger }).then((api) =>
-    lambdaGraphQL(api.graphql, logger),
-  );
-  return async (event, context) => (await adapter)(event, context.awsRequestId);
+  const build = () =>
+    composeApi({ config, endpointClient, logger }).then((api) => lambdaGraphQL(api.graphql, logger));
+  let adapter = build();
+  // Reported to the event that awaits it (below), not as an unhandled rejection at start.
+  adapter.catch(() => undefined);
+  return async (event, context) => {
+    const serve = await adapter.catch((error: unknown) => {
+      adapter = build();
+      throw error;
+    });
+    return serve(event, context.awsRequestId);
+  };
 }
 
 let instance: ApiLambdaHandler | undefined;

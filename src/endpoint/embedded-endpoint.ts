@@ -19,8 +19,9 @@ const START_TIMEOUT_MS = 20_000;
 const QUIET_LEVELS = new Set<LogLevel>(['silent', 'fatal', 'error', 'warn']);
 
 /**
- * Starts the inference container (its built `serve.js`, run with `serve` as the image runs it) on a free loopback port and waits for
- * it to be ready. If it dies later it is started again on the same port, so the API recovers by itself.
+ * Starts the inference container (its built `serve.js`, run with `serve` as the image runs it) on a free
+ * loopback port and waits for it to be ready. If it dies later it is started again on the same port, so
+ * the API recovers by itself.
  * Its model manifest is `./model/model.json` when present, else the built-in defaults.
  *
  * @throws Error when it does not become ready within 20 seconds.

@@ -1,7 +1,8 @@
 import type { CalculationOutcome } from '../engine';
 import type { CompactOutcome } from '../wire/wire-answer';
 import type { EndpointRequest } from '../wire/wire-request';
-import { asEndpointError, EndpointError } from './endpoint-error';
+import type { EndpointError } from './endpoint-error';
+import { asEndpointError } from './endpoint-error';
 
 /** Whether the endpoint answers, as last seen. */
 export interface EndpointHealth {

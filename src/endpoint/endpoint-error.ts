@@ -57,9 +57,12 @@ const UNAVAILABLE_SERVICE_ERRORS = new Set([
 ]);
 const TIMEOUT_ERRORS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
-const NETWORK_CODE_IN_MESSAGE = /\b(E[A-Z_]{3,})\b/;
+const NETWORK_CODES_IN_MESSAGE = /\b(E[A-Z_]{3,})\b/g;
 // Node's message for a connection closed before its answer, when only the message survives.
 const HANG_UP_IN_MESSAGE = /\bsocket hang up\b/;
+// The SDK's connection timeout (a `TimeoutError` with no code): nothing reached the endpoint, so it is
+// unreachable, and a retry is safe.
+const NO_CONNECTION_IN_MESSAGE = /did not establish a connection/;
 
 interface ErrorFacts {
   readonly names: Set<string>;
@@ -84,11 +87,11 @@ function factsOf(error: unknown): ErrorFacts {
     if (typeof candidate.name === 'string') names.add(candidate.name);
     if (typeof candidate.code === 'string') codes.add(candidate.code);
     // Errors from another realm (e.g. a test sandbox) reach the SDK as strings: keep their code.
-    const inMessage =
-      typeof candidate.message === 'string' ? NETWORK_CODE_IN_MESSAGE.exec(candidate.message) : null;
-    if (inMessage) codes.add(inMessage[1]!);
-    if (typeof candidate.message === 'string' && HANG_UP_IN_MESSAGE.test(candidate.message))
-      codes.add('ECONNRESET');
+    if (typeof candidate.message === 'string') {
+      for (const match of candidate.message.matchAll(NETWORK_CODES_IN_MESSAGE)) codes.add(match[1]!);
+      if (HANG_UP_IN_MESSAGE.test(candidate.message)) codes.add('ECONNRESET');
+      if (NO_CONNECTION_IN_MESSAGE.test(candidate.message)) codes.add('ECONNREFUSED');
+    }
     status ??= candidate.$metadata?.httpStatusCode;
     current = candidate.cause;
   }
@@ -119,11 +122,12 @@ export function toEndpointError(error: unknown): EndpointError {
 }
 
 /**
- * Whether the SDK may try an invocation again: not after a timeout (a retried timeout would multiply the
- * wait the caller has already paid for), but after a reset or hang-up, as after a 5xx.
+ * Whether an error is the endpoint not answering in time. The SDK does not retry those (a retried timeout
+ * would multiply the wait the caller has already paid for); a reset or hang-up is no timeout, and is
+ * retried as a 5xx is.
  */
-export function isRetryableEndpointFailure(error: unknown): boolean {
-  return classify(error) !== 'ENDPOINT_TIMEOUT';
+export function isEndpointTimeout(error: unknown): boolean {
+  return classify(error) === 'ENDPOINT_TIMEOUT';
 }
 
 /**

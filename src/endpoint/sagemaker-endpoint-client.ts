@@ -5,8 +5,8 @@ import type { RetryErrorInfo, StandardRetryToken } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { EndpointClient, EndpointHealth } from './endpoint-client';
-import type { EndpointError } from './endpoint-error';
-import { isRetryableEndpointFailure, toEndpointError } from './endpoint-error';
+import { EndpointError } from './endpoint-error';
+import { isEndpointTimeout, toEndpointError } from './endpoint-error';
 import { parseCsvAnswer, parseJsonAnswer } from '../wire/answer-reader';
 import { writeCsvRequestBody, writeRequestBody } from '../wire/request-writer';
 
@@ -29,14 +29,14 @@ export interface SageMakerEndpointOptions {
 
 /**
  * Retries throttling, 5xx and reset connections as the SDK's standard strategy does, but not timeouts
- * (see {@link isRetryableEndpointFailure}).
+ * (see {@link isEndpointTimeout}).
  */
 class RetryUnlessTimedOut extends StandardRetryStrategy {
   override refreshRetryTokenForRetry(
     token: StandardRetryToken,
     errorInfo: RetryErrorInfo,
   ): Promise<StandardRetryToken> {
-    if (!isRetryableEndpointFailure(errorInfo.error)) return Promise.reject(errorInfo.error);
+    if (isEndpointTimeout(errorInfo.error)) return Promise.reject(errorInfo.error);
     return super.refreshRetryTokenForRetry(token, errorInfo);
   }
 }
@@ -90,10 +90,20 @@ export function createSageMakerEndpointClient(options: SageMakerEndpointOptions)
     }
   }
 
+  /** Reads an answer; one that breaks the wire contract is the endpoint's error. */
+  function read<T>(parse: () => T): T {
+    try {
+      return parse();
+    } catch (error) {
+      throw new EndpointError('ENDPOINT_ERROR', { cause: error });
+    }
+  }
+
   async function probe(): Promise<EndpointHealth> {
     const started = performance.now();
     try {
-      parseJsonAnswer(await send('[]', 'application/json', 'application/json'), 0);
+      const text = await send('[]', 'application/json', 'application/json');
+      read(() => parseJsonAnswer(text, 0));
       return { status: 'HEALTHY', checkedAt: new Date(), latencyMs: performance.now() - started };
     } catch (error) {
       // send() and the reader throw EndpointErrors only.
@@ -107,14 +117,15 @@ export function createSageMakerEndpointClient(options: SageMakerEndpointOptions)
     mode: options.mode,
     async invoke(requests) {
       const body = writeRequestBody(requests);
-      return parseJsonAnswer(await send(body, 'application/json', 'application/json'), requests.length);
+      const text = await send(body, 'application/json', 'application/json');
+      return read(() => parseJsonAnswer(text, requests.length));
     },
     async invokeCompact(requests) {
       const csv = writeCsvRequestBody(requests);
       const answer = await (csv === undefined
         ? send(writeRequestBody(requests), 'application/json', 'text/csv')
         : send(csv, 'text/csv', 'text/csv'));
-      return parseCsvAnswer(answer, requests.length);
+      return read(() => parseCsvAnswer(answer, requests.length));
     },
     checkHealth() {
       if (lastHealth && Date.now() - lastHealth.checkedAt.getTime() < healthCacheMs)

@@ -4,7 +4,7 @@
  * - `calculation` codes are data: they travel inside a 200 response (container) or a `Calculation.error`
  *   (GraphQL), and never fail the request or the rest of a batch.
  * - `request` codes fail a whole HTTP request, with the given status: to the inference container, and
- *   (PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, NOT_FOUND) at the API's HTTP edge, as GraphQL errors.
+ *   (those of HTTP_EDGE_ERROR_CODES) at the API's HTTP edge, as GraphQL errors.
  * - `api` codes are GraphQL errors (`extensions.code`) raised by the API.
  *
  * The README's error-code table and the GraphQL schema are checked against this list by a test.
@@ -143,11 +143,15 @@ export type CalculationErrorCode = CodesOfLayer<'calculation'>;
 /** The codes that fail a whole request to the inference container. */
 export type RequestErrorCode = CodesOfLayer<'request'>;
 
-/** The request codes the API's HTTP edge answers with too. */
-export type HttpEdgeErrorCode = Extract<
-  RequestErrorCode,
-  'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND'
->;
+/** The request codes the API's HTTP edge answers with too, as GraphQL errors. */
+export const HTTP_EDGE_ERROR_CODES = [
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'NOT_FOUND',
+] as const satisfies readonly RequestErrorCode[];
+
+/** See {@link HTTP_EDGE_ERROR_CODES}. */
+export type HttpEdgeErrorCode = (typeof HTTP_EDGE_ERROR_CODES)[number];
 
 /** The GraphQL `extensions.code` values the API answers with. */
 export type ApiErrorCode = CodesOfLayer<'api'> | HttpEdgeErrorCode;
@@ -163,13 +167,5 @@ export const CALCULATION_ERROR_CODES = (Object.keys(ERROR_CODES) as ErrorCode[])
 /** The API's codes, in registry order (the HTTP edge's request codes included). */
 export const API_ERROR_CODES = (Object.keys(ERROR_CODES) as ErrorCode[]).filter(
   (code): code is ApiErrorCode =>
-    ERROR_CODES[code].layer === 'api' ||
-    code === 'PAYLOAD_TOO_LARGE' ||
-    code === 'UNSUPPORTED_MEDIA_TYPE' ||
-    code === 'NOT_FOUND',
-);
-
-/** The endpoint failure codes, in registry order. */
-export const ENDPOINT_ERROR_CODES = API_ERROR_CODES.filter((code): code is EndpointErrorCode =>
-  code.startsWith('ENDPOINT_'),
+    ERROR_CODES[code].layer === 'api' || (HTTP_EDGE_ERROR_CODES as readonly string[]).includes(code),
 );

@@ -22,7 +22,7 @@ type Compiled = Map<string, CompiledQuery | null>;
  * one-off query never pays for compilation; compiled code lives as long as the cached document.
  * graphql-js still executes whatever graphql-jit cannot compile, and re-runs an operation whose variables
  * fail coercion (nothing has executed yet) so that clients get graphql-js's exact messages and Apollo its
- * `BAD_USER_INPUT` with HTTP 400.
+ * `BAD_USER_INPUT` (HTTP 400 to clients that accept application/graphql-response+json).
  */
 export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   const compiledByDocument = new WeakMap<DocumentNode, Compiled>();
@@ -48,11 +48,20 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   }
 
   const executor: GatewayExecutor = async (context: GatewayGraphQLRequestContext) => {
-    // The operation the client named (Apollo's resolved `operationName` is null when it names none that exists,
-    // and graphql-js must then answer "Unknown operation" rather than run the document's only operation).
-    const { document, request } = context;
-    const operationName = request.operationName ?? null;
+    const { document, request, operation } = context;
     const variables = request.variables ?? {};
+    // Apollo resolved no operation (the client named one the document lacks, or named none of several):
+    // graphql-js answers it ("Unknown operation named ..."), and nothing is compiled or cached for the name.
+    if (operation === undefined) {
+      return execute({
+        schema,
+        document,
+        contextValue: context.context,
+        variableValues: variables,
+        operationName: request.operationName,
+      }) as Promise<ExecutionResult>;
+    }
+    const operationName = operation.name?.value ?? null;
     const query = compiled(document, operationName);
     if (query !== undefined) {
       const result = (await query.query(undefined, context.context, variables)) as ExecutionResult;

@@ -4,7 +4,7 @@ import { publicCodeOf } from './format-error';
 import type { GraphQLContext } from './graphql-context';
 
 /**
- * Logs the GraphQL errors of each request once, with its request id: every unexpected error (a bug,
+ * Logs the GraphQL errors of each operation once (an HTTP batch's operations each), with the request id: every unexpected error (a bug,
  * masked for the client by formatError) with its stack, and the expected ones as one line of counts by
  * code (a failed 10,000-item batch is one line, not 10,000).
  */

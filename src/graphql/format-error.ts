@@ -10,9 +10,11 @@ const MAX_MESSAGE_LENGTH = 300;
 const QUOTED_VALUE =
   /(got invalid value |cannot represent[^:]*: )((?:"(?:[^"\\]|\\.)*")|(?:\{[\s\S]*?\})|(?:\[[\s\S]*?\]))/g;
 
-function shorten(code: ApiErrorCode, message: string): string {
-  // Our own request errors are short and whole; Apollo's CSRF refusal names the headers that fix it last.
-  if (code === 'BAD_REQUEST') return message.trimEnd();
+// Apollo's CSRF refusal names the headers that fix it at its end: it is passed whole.
+const CSRF_REFUSAL = 'This operation has been blocked as a potential Cross-Site Request Forgery';
+
+function shorten(message: string): string {
+  if (message.startsWith(CSRF_REFUSAL)) return message.trimEnd();
   const trimmed = message.replace(QUOTED_VALUE, (_match, lead: string, value: string) =>
     value.length > 40 ? `${lead}${value.slice(0, 37)}...` : `${lead}${value}`,
   );
@@ -46,7 +48,7 @@ export function createFormatError() {
         : publicCodeOf(formatted as { extensions?: { code?: unknown } });
     if (code !== undefined) {
       return {
-        message: shorten(code, formatted.message),
+        message: shorten(formatted.message),
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions: { code },

@@ -1,13 +1,9 @@
-import type { ErrorRequestHandler, Express, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import express from 'express';
 import type { ApiServices } from '../api-services';
-import { expressGraphQL } from './express-graphql';
-import type { GraphQLHttpAnswer, GraphQLHttpHandler } from './graphql-request';
+import { expressGraphQL, sendAnswer } from './express-graphql';
+import type { GraphQLHttpHandler } from './graphql-request';
 import { internalErrorAnswer, notFoundAnswer, requestIdOf, withRequestId } from './graphql-request';
-
-function send(response: Response, answer: GraphQLHttpAnswer): void {
-  response.status(answer.status).set(answer.headers).send(answer.body);
-}
 
 /**
  * The HTTP service: `POST /graphql` (and HTTP batching), health, metrics. Framework glue only: no business
@@ -66,7 +62,7 @@ export function createApp(options: {
   app.all('/graphql', expressGraphQL(options.graphql, logger));
 
   app.use((request, response) =>
-    send(
+    sendAnswer(
       response,
       withRequestId(notFoundAnswer(request.method, request.path), response.locals.requestId as string),
     ),
@@ -76,7 +72,7 @@ export function createApp(options: {
     if (response.headersSent) return next(error);
     const requestId = response.locals.requestId as string;
     logger.error({ err: error, requestId }, 'unhandled error in an HTTP request');
-    send(response, internalErrorAnswer(requestId));
+    sendAnswer(response, internalErrorAnswer(requestId));
   };
   app.use(onError);
   return app;

@@ -11,14 +11,33 @@ import { internalErrorAnswer } from './graphql-request';
 export function expressGraphQL(handler: GraphQLHttpHandler, logger: Logger): RequestHandler {
   return (request, response) => {
     const requestId = response.locals.requestId as string;
-    toCoreRequest(request, handler.limits.maxRequestBytes)
-      .then((coreRequest) => handler(coreRequest, requestId))
-      .catch((error: unknown) => {
-        logger.error({ err: error, requestId }, 'unhandled error in a GraphQL request');
-        return internalErrorAnswer(requestId);
-      })
-      .then((answer) => send(request, response, answer));
+    toCoreRequest(request, handler.limits.maxRequestBytes).then(
+      (coreRequest) =>
+        handler(coreRequest, requestId)
+          .catch((error: unknown) => {
+            logger.error({ err: error, requestId }, 'unhandled error in a GraphQL request');
+            return internalErrorAnswer(requestId);
+          })
+          .then((answer) => sendAnswer(response, answer)),
+      // The client went away before its body ended: nobody is left to answer, and nothing failed here.
+      () => response.destroy(),
+    );
   };
+}
+
+/**
+ * Writes a core answer. A body not received whole (over the limit) cannot be skipped on a kept-alive connection,
+ * so that connection is closed once the answer is out.
+ */
+export function sendAnswer(response: Response, answer: GraphQLHttpAnswer): void {
+  if (response.headersSent) return;
+  const { req: request } = response;
+  for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
+  if (!request.complete) response.setHeader('connection', 'close');
+  response.statusCode = answer.status;
+  response.end(answer.body, () => {
+    if (!request.complete) request.socket.destroySoon();
+  });
 }
 
 // ---- private ----
@@ -62,16 +81,6 @@ function toCoreRequest(request: Request, limit: number): Promise<GraphQLHttpRequ
       if (!settled) resolve({ ...base, body: bytes === 0 ? undefined : Buffer.concat(chunks, bytes) });
     });
     request.once('error', reject);
-  });
-}
-
-function send(request: Request, response: Response, answer: GraphQLHttpAnswer): void {
-  if (response.headersSent) return;
-  for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
-  // A body left unread (over the limit) cannot be skipped on a kept-alive connection.
-  if (!request.readableEnded) response.setHeader('connection', 'close');
-  response.statusCode = answer.status;
-  response.end(answer.body, () => {
-    if (!request.readableEnded) request.socket.destroySoon();
+    request.once('aborted', () => reject(new Error('the client closed the request before its body ended')));
   });
 }

@@ -1,8 +1,10 @@
 import type { ApolloServer, BaseContext, HTTPGraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { randomUUID } from 'node:crypto';
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type { ApiErrorCode } from '../errors/error-codes';
+import { ERROR_CODES } from '../errors/error-codes';
 
 /**
  * The GraphQL-over-HTTP core: one framework-free function from a method, headers and a raw body to a
@@ -64,6 +66,20 @@ const REQUEST_ID = /^[\w-]{1,128}$/;
 const SUPPORTED_CHARSETS = new Set(['utf-8', 'utf8']);
 const ENCODINGS = ['identity', 'gzip', 'deflate', 'br'] as const;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Off the event loop's thread: a body may inflate to MAX_REQUEST_BYTES.
+const INFLATE = {
+  gzip: promisify(gunzip),
+  'x-gzip': promisify(gunzip),
+  deflate: promisify(inflate),
+  br: promisify(brotliDecompress),
+} as const;
+// Apollo's CSRF prevention lets a non-preflighted content type through when one of these is set.
+const PREFLIGHT_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight'];
+const SIMPLE_CONTENT_TYPES = new Set([
+  'text/plain',
+  'multipart/form-data',
+  'application/x-www-form-urlencoded',
+]);
 
 /**
  * Apollo's codes for a well-formed GraphQL-over-HTTP request whose GraphQL request failed: parse,
@@ -78,34 +94,32 @@ const GRAPHQL_REQUEST_ERROR_CODES = new Set<ApiErrorCode>([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-/** The request id of a request: the client's `x-request-id` when it is a safe token, else a new UUID. */
-export function requestIdOf(given: string | undefined): string {
-  return given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+/**
+ * The request id of a request: the client's `x-request-id` when it is a safe token, else `fallback` (an
+ * id the platform gave the request), else a new UUID.
+ */
+export function requestIdOf(given: string | undefined, fallback?: string): string {
+  if (given !== undefined && REQUEST_ID.test(given)) return given;
+  return fallback ?? randomUUID();
 }
 
-/** An answer `{"errors":[{message, extensions:{code}}]}` with the given status. */
-export function errorAnswer(
-  status: number,
-  code: ApiErrorCode,
-  message: string,
-  headers: Readonly<Record<string, string>> = {},
-): GraphQLHttpAnswer {
+/** An answer `{"errors":[{message, extensions:{code}}]}` with the code's status from the registry. */
+function errorAnswer(code: ApiErrorCode, message: string): GraphQLHttpAnswer {
   return {
-    status,
-    headers: { 'content-type': JSON_TYPE, ...headers },
+    status: ERROR_CODES[code].httpStatus,
+    headers: { 'content-type': JSON_TYPE },
     body: JSON.stringify({ errors: [{ message, extensions: { code } }] }),
   };
 }
 
 /** The answer to a path no route serves. */
 export function notFoundAnswer(method: string, path: string): GraphQLHttpAnswer {
-  return errorAnswer(404, 'NOT_FOUND', `No route ${method} ${path}`);
+  return errorAnswer('NOT_FOUND', `No route ${method} ${path}`);
 }
 
 /** The answer to a body over {@link GraphQLHttpLimits.maxRequestBytes}. */
-export function payloadTooLargeAnswer(limit: number): GraphQLHttpAnswer {
+function payloadTooLargeAnswer(limit: number): GraphQLHttpAnswer {
   return errorAnswer(
-    413,
     'PAYLOAD_TOO_LARGE',
     `The request body is over ${limit} bytes (MAX_REQUEST_BYTES); send fewer or smaller operations.`,
   );
@@ -127,12 +141,11 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
 
   const handle = async (request: GraphQLHttpRequest, requestId: string): Promise<GraphQLHttpAnswer> => {
     const method = request.method.toUpperCase();
-    const read = method === 'POST' ? readBody(request, limits.maxRequestBytes) : { ok: true as const };
+    const read: BodyRead = method === 'POST' ? await readBody(request, limits.maxRequestBytes) : { ok: true };
     if (!read.ok) return withRequestId(read.answer, requestId);
     if (read.body !== undefined) {
       const batchError = httpBatchLimitError(read.body, limits.maxHttpBatchOperations);
-      if (batchError !== undefined)
-        return withRequestId(errorAnswer(400, 'BAD_REQUEST', batchError), requestId);
+      if (batchError !== undefined) return withRequestId(errorAnswer('BAD_REQUEST', batchError), requestId);
     }
 
     const headers = new HeaderMap();
@@ -151,7 +164,7 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
 /** The answer to a bug: 500 with the request id, no internals (the adapter logs the error). */
 export function internalErrorAnswer(requestId: string): GraphQLHttpAnswer {
   return withRequestId(
-    errorAnswer(500, 'INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`),
+    errorAnswer('INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`),
     requestId,
   );
 }
@@ -179,79 +192,65 @@ function parseContentType(value: string): { readonly type: string; readonly char
 }
 
 /**
- * Reads a POST body into the JSON value Apollo expects. A body that is not JSON by its Content-Type is
- * passed on as absent: Apollo's CSRF prevention answers a simple (non-preflighted) content type, and
- * anything else that is not JSON is refused here with 415.
+ * Reads a POST body into the JSON value Apollo expects. A body with no Content-Type, or a simple
+ * (non-preflighted) one and no preflight header, goes on without a body: Apollo's CSRF prevention
+ * refuses it with its message. Anything else that is not JSON is refused here with 415.
  */
-function readBody(request: GraphQLHttpRequest, limit: number): BodyRead {
+async function readBody(request: GraphQLHttpRequest, limit: number): Promise<BodyRead> {
   const raw = request.body ?? new Uint8Array(0);
-  if (request.bodyOverLimit === true || raw.byteLength > limit)
+  if (request.bodyOverLimit === true || raw.byteLength > limit) {
     return { ok: false, answer: payloadTooLargeAnswer(limit) };
+  }
   const contentType = request.headers['content-type'];
   const { type, charset } = parseContentType(contentType ?? '');
   if (type !== 'application/json') {
-    if (contentType === undefined || type === 'text/plain' || type === 'multipart/form-data')
-      return { ok: true };
-    if (type === 'application/x-www-form-urlencoded') return { ok: true };
-    return {
-      ok: false,
-      answer: errorAnswer(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        `Content-Type ${JSON.stringify(contentType)} is not supported; send a JSON body as application/json.`,
-      ),
-    };
+    const preflighted = PREFLIGHT_HEADERS.some((name) => (request.headers[name] ?? '') !== '');
+    if (!preflighted && (contentType === undefined || SIMPLE_CONTENT_TYPES.has(type))) return { ok: true };
+    return refuse(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type ${JSON.stringify(contentType ?? '')} is not supported; send a JSON body as application/json.`,
+    );
   }
   if (charset !== undefined && !SUPPORTED_CHARSETS.has(charset)) {
-    return {
-      ok: false,
-      answer: errorAnswer(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        `The charset ${JSON.stringify(charset)} is not supported; send the body as UTF-8 (charset=utf-8).`,
-      ),
-    };
+    return refuse(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `The charset ${JSON.stringify(charset)} is not supported; send the body as UTF-8 (charset=utf-8).`,
+    );
   }
-  const decoded = decodeContent(raw, request.headers['content-encoding'], limit);
+  const decoded = await decodeContent(raw, request.headers['content-encoding'], limit);
   if (!decoded.ok) return decoded;
   let text: string;
   try {
     text = utf8.decode(decoded.bytes);
   } catch {
-    return { ok: false, answer: errorAnswer(400, 'BAD_REQUEST', 'The request body is not valid UTF-8.') };
+    return refuse('BAD_REQUEST', 'The request body is not valid UTF-8.');
   }
   if (text.trim() === '') {
-    return {
-      ok: false,
-      answer: errorAnswer(
-        400,
-        'BAD_REQUEST',
-        'The request body is empty; send {"query":"{ operations { name } }"}.',
-      ),
-    };
+    return refuse('BAD_REQUEST', 'The request body is empty; send {"query":"{ operations { name } }"}.');
   }
   try {
     return { ok: true, body: JSON.parse(text) };
   } catch (error) {
-    return {
-      ok: false,
-      answer: errorAnswer(
-        400,
-        'BAD_REQUEST',
-        `The request body is not valid JSON: ${(error as Error).message}`,
-      ),
-    };
+    return refuse('BAD_REQUEST', `The request body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
+function refuse(
+  code: ApiErrorCode,
+  message: string,
+): { readonly ok: false; readonly answer: GraphQLHttpAnswer } {
+  return { ok: false, answer: errorAnswer(code, message) };
+}
+
 /** Undoes a Content-Encoding, refusing an unknown one (415) and output over the limit (413). */
-function decodeContent(
+async function decodeContent(
   raw: Uint8Array,
   header: string | undefined,
   limit: number,
-):
+): Promise<
   | { readonly ok: true; readonly bytes: Uint8Array }
-  | { readonly ok: false; readonly answer: GraphQLHttpAnswer } {
+  | { readonly ok: false; readonly answer: GraphQLHttpAnswer }
+> {
   const encodings = (header ?? '')
     .split(',')
     .map((encoding) => encoding.trim().toLowerCase())
@@ -259,34 +258,20 @@ function decodeContent(
   let bytes = raw;
   // Encodings are listed in the order they were applied: undo the last first.
   for (const encoding of encodings.reverse()) {
-    const inflate =
-      encoding === 'gzip' || encoding === 'x-gzip'
-        ? gunzipSync
-        : encoding === 'deflate'
-          ? inflateSync
-          : encoding === 'br'
-            ? brotliDecompressSync
-            : undefined;
+    const inflate = Object.hasOwn(INFLATE, encoding) ? INFLATE[encoding as keyof typeof INFLATE] : undefined;
     if (inflate === undefined) {
-      return {
-        ok: false,
-        answer: errorAnswer(
-          415,
-          'UNSUPPORTED_MEDIA_TYPE',
-          `Content-Encoding ${JSON.stringify(encoding)} is not supported; send ${ENCODINGS.join(', ')}.`,
-        ),
-      };
+      return refuse(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Content-Encoding ${JSON.stringify(encoding)} is not supported; send ${ENCODINGS.join(', ')}.`,
+      );
     }
     try {
-      bytes = inflate(bytes, { maxOutputLength: limit + 1 });
+      bytes = await inflate(bytes, { maxOutputLength: limit + 1 });
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
         return { ok: false, answer: payloadTooLargeAnswer(limit) };
       }
-      return {
-        ok: false,
-        answer: errorAnswer(400, 'BAD_REQUEST', `The request body is not valid ${encoding} data.`),
-      };
+      return refuse('BAD_REQUEST', `The request body is not valid ${encoding} data.`);
     }
     if (bytes.byteLength > limit) return { ok: false, answer: payloadTooLargeAnswer(limit) };
   }

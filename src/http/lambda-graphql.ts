@@ -17,7 +17,7 @@ export function lambdaGraphQL(
     for (const [name, value] of Object.entries(event.headers ?? {})) {
       if (value !== undefined) headers[name.toLowerCase()] = value;
     }
-    const requestId = requestIdOf(headers['x-request-id'] ?? awsRequestId);
+    const requestId = requestIdOf(headers['x-request-id'], awsRequestId);
     const method = event.requestContext.http.method;
     const path = event.rawPath;
     const started = performance.now();

@@ -1,5 +1,4 @@
 import type { CalculationOutcome } from '../engine';
-import { EndpointError } from '../endpoint/endpoint-error';
 import type { CalculationErrorCode } from '../errors/error-codes';
 import { CALCULATION_ERROR_CODES } from '../errors/error-codes';
 import { commaIn, readCsvRecord } from './csv';
@@ -7,13 +6,17 @@ import type { CompactOutcome, ItemResponse } from './wire-answer';
 import { CSV_ANSWER_COLUMNS } from './wire-answer';
 
 // The API's end of the answer contract (./wire-answer.ts): it reads the container's answers, and throws
-// the EndpointError the endpoint client's callers expect when an answer does not keep the contract. (The
-// container never imports this file.)
+// MalformedAnswerError when an answer does not keep the contract. (The container never imports this file.)
 
 const CALCULATION_CODES = new Set<string>(CALCULATION_ERROR_CODES);
 
-function badAnswer(reason: string): EndpointError {
-  return new EndpointError('ENDPOINT_ERROR', { cause: new Error(reason) });
+/** An answer that does not keep the wire contract; its message says how. */
+export class MalformedAnswerError extends Error {
+  override readonly name = 'MalformedAnswerError';
+}
+
+function badAnswer(reason: string): MalformedAnswerError {
+  return new MalformedAnswerError(reason);
 }
 
 /** An answer object as it arrives: any field may hold anything. */
@@ -34,7 +37,7 @@ function jsonOutcome(item: ArrivingItem | null): CalculationOutcome | undefined 
 /**
  * Reads a JSON answer: one result object per request, in order.
  *
- * @throws EndpointError `ENDPOINT_ERROR` when the answer is not JSON, has the wrong length, or an item
+ * @throws MalformedAnswerError when the answer is not JSON, has the wrong length, or an item
  *   has an unexpected shape.
  */
 export function parseJsonAnswer(text: string, expected: number): CalculationOutcome[] {
@@ -42,7 +45,7 @@ export function parseJsonAnswer(text: string, expected: number): CalculationOutc
   try {
     answer = JSON.parse(text);
   } catch (error) {
-    throw new EndpointError('ENDPOINT_ERROR', { cause: error });
+    throw new MalformedAnswerError(`the answer is not JSON: ${(error as Error).message}`, { cause: error });
   }
   if (!Array.isArray(answer) || answer.length !== expected) {
     throw badAnswer(
@@ -65,7 +68,7 @@ const FIELDS = CSV_ANSWER_COLUMNS.length;
  * are RFC 4180 (an echoed expression may be quoted and hold commas, quotes or line breaks, so a record may
  * span lines); only the last three are read. A line with no quote, the usual one, is read where it lies.
  *
- * @throws EndpointError `ENDPOINT_ERROR` when a record is malformed or the count is not `expected`.
+ * @throws MalformedAnswerError when a record is malformed or the count is not `expected`.
  */
 export function parseCsvAnswer(text: string, expected: number): CompactOutcome[] {
   const outcomes: CompactOutcome[] = new Array(expected);
@@ -114,6 +117,6 @@ export function parseCsvAnswer(text: string, expected: number): CompactOutcome[]
   return outcomes;
 }
 
-function malformed(line: number): EndpointError {
+function malformed(line: number): MalformedAnswerError {
   return badAnswer(`CSV line ${line + 1} does not have ${FIELDS} fields`);
 }

@@ -21,10 +21,17 @@ export class FaultProxy {
   delayMs = 0;
   /** Resets the connections of this many next requests (then counts down), whatever the mode. */
   resetNext = 0;
+  /**
+   * Cuts off the answers of this many next forwarded requests (then counts down): the endpoint took the
+   * request and its connection closed before the answer, as when the process serving it dies.
+   */
+  cutAnswers = 0;
+  /** Called as an answer is cut off, before its connection closes. */
+  onCut: (() => void) | undefined;
+  /** Answers cut off so far. */
+  cut = 0;
   /** Requests received, whatever the mode: retries show here. */
   received = 0;
-  /** Called as each request is forwarded (with its number among those forwarded, from 1). */
-  onForward: ((count: number) => void) | undefined;
   /** `Content-Type → Accept` of every request forwarded, in order: what the API asked the endpoint. */
   readonly forwarded: string[] = [];
   private server: Server | undefined;
@@ -68,6 +75,14 @@ export class FaultProxy {
           agent: false,
         });
         upstream.on('response', (answer) => {
+          if (this.cutAnswers > 0) {
+            this.cutAnswers -= 1;
+            this.cut += 1;
+            this.onCut?.();
+            answer.resume();
+            outgoing.socket?.destroy();
+            return;
+          }
           outgoing.writeHead(answer.statusCode!, answer.headers);
           answer.pipe(outgoing);
           // An answer cut off upstream is cut off here too, not left open past its Content-Length.
@@ -76,7 +91,6 @@ export class FaultProxy {
         });
         upstream.on('error', () => outgoing.destroy());
         incoming.pipe(upstream);
-        this.onForward?.(this.forwarded.length);
       };
       if (this.mode === 'delay') {
         const timer = setTimeout(forward, this.delayMs);

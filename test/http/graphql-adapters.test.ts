@@ -50,6 +50,8 @@ interface Case {
   readonly body?: Buffer;
   /** Whether API Gateway hands the body over base64-encoded (it does for binary bodies). */
   readonly base64?: boolean;
+  /** Sent to Express without a Content-Length (chunked), so the limit is met while reading. */
+  readonly chunked?: boolean;
   readonly status: number;
   readonly code?: string;
   readonly message?: RegExp;
@@ -78,6 +80,14 @@ const CASES: Case[] = [
     status: 413,
     code: 'PAYLOAD_TOO_LARGE',
     message: /over 4096 bytes \(MAX_REQUEST_BYTES\)/,
+  },
+  {
+    name: 'a chunked body over MAX_REQUEST_BYTES (no Content-Length)',
+    headers: JSON_TYPE,
+    body: json({ query: `{ operations { name } } # ${'x'.repeat(20_000)}` }),
+    chunked: true,
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
   },
   {
     name: 'a gzip body that inflates past MAX_REQUEST_BYTES',
@@ -254,7 +264,7 @@ function viaExpress(testCase: Case, requestId: string): Promise<Answer> {
       headers: {
         ...testCase.headers,
         'x-request-id': requestId,
-        ...(testCase.body ? { 'content-length': String(testCase.body.length) } : {}),
+        ...(testCase.body && !testCase.chunked ? { 'content-length': String(testCase.body.length) } : {}),
       },
     });
     outgoing.on('response', (incoming) => {
@@ -269,8 +279,16 @@ function viaExpress(testCase: Case, requestId: string): Promise<Answer> {
         resolve({ status: incoming.statusCode!, headers, body });
       });
     });
-    outgoing.on('error', reject);
-    outgoing.end(testCase.body);
+    // A client still sending when the server has answered and closed may see its write fail.
+    outgoing.on('error', (error) => (testCase.chunked ? undefined : reject(error)));
+    if (testCase.chunked && testCase.body) {
+      for (let start = 0; start < testCase.body.length; start += 1024) {
+        outgoing.write(testCase.body.subarray(start, start + 1024));
+      }
+      outgoing.end();
+    } else {
+      outgoing.end(testCase.body);
+    }
   });
 }
 
@@ -344,7 +362,6 @@ describe('the Lambda adapter', () => {
   });
 
   it('answers a path other than /graphql with 404, as Express does', async () => {
-    const other = { ...CASES[0]!, name: 'other path' };
     const result = await lambda(
       {
         ...({} as APIGatewayProxyEventV2),
@@ -357,7 +374,6 @@ describe('the Lambda adapter', () => {
       { awsRequestId: 'lambda-request' },
     );
     const express = await fetch(`${api.url}/nope`, { headers: { 'x-request-id': 'not-found' } });
-    expect(other.status).toBe(200);
     expect(result.statusCode).toBe(404);
     expect(express.status).toBe(404);
     expect(result.body).toBe(await express.text());

@@ -1,8 +1,7 @@
-import { EndpointError } from '../../src/endpoint/endpoint-error';
 import { parseCsvAnswer, parseJsonAnswer } from '../../src/wire/answer-reader';
 import { writeRequestBody } from '../../src/wire/request-writer';
 import type { EndpointRequest } from '../../src/wire/wire-request';
-import { containerAnswer, endpointError, REQUESTS } from './wire-fixtures';
+import { containerAnswer, malformedAnswer, REQUESTS } from './wire-fixtures';
 
 /** What the container answers to `requests` (sent as JSON), accepting `accept`. */
 const answerTo = (requests: readonly EndpointRequest[], accept: string): string =>
@@ -78,10 +77,7 @@ describe('parseCsvAnswer', () => {
     ['add,1,2,,error,DOMAIN_ERROR\r\n', 1, 'CSV line 1 has an unexpected status or error code'],
     ['add,1,2,3,success,\n"x",1,2,,error,INVALID_INPUT,\n', 2, 'CSV line 2 does not have 6 fields'],
   ])('refuses a malformed answer %j (%d expected): %s', (text, expected, reason) => {
-    const error = endpointError(() => parseCsvAnswer(text, expected));
-    expect(error).toBeInstanceOf(EndpointError);
-    expect(error.code).toBe('ENDPOINT_ERROR');
-    expect((error.cause as Error).message).toBe(reason);
+    expect(malformedAnswer(() => parseCsvAnswer(text, expected)).message).toBe(reason);
   });
 });
 
@@ -100,8 +96,6 @@ describe('parseJsonAnswer', () => {
     ['[null]', 1, /result 0 has an unexpected shape/],
     ['[{"status":"error","error_code":"NOPE","error":"x"}]', 1, /result 0 has an unexpected shape/],
   ])('refuses a malformed answer %j', (text, expected, reason) => {
-    const error = endpointError(() => parseJsonAnswer(text, expected));
-    expect(error.code).toBe('ENDPOINT_ERROR');
-    expect((error.cause as Error).message).toMatch(reason);
+    expect(malformedAnswer(() => parseJsonAnswer(text, expected)).message).toMatch(reason);
   });
 });

@@ -35,7 +35,7 @@ describe('the wire module boundary', () => {
     const loaded = [...runtimeClosure('container/serve.ts')];
     expect(loaded).toEqual(expect.arrayContaining(['src/wire/csv.ts', 'src/wire/wire-request.ts']));
     expect(loaded.filter((file) => file.startsWith('src/endpoint/'))).toEqual([]);
-    // The API's ends of the contract (they throw the API's EndpointError).
+    // The API's ends of the contract.
     expect(loaded).not.toContain('src/wire/answer-reader.ts');
     expect(loaded).not.toContain('src/wire/request-writer.ts');
   });

@@ -1,6 +1,6 @@
 import { createInvocationHandler } from '../../container/invocation-handler';
 import { defaultManifest } from '../../container/model-manifest';
-import { EndpointError } from '../../src/endpoint/endpoint-error';
+import { MalformedAnswerError } from '../../src/wire/answer-reader';
 import type { EndpointRequest } from '../../src/wire/wire-request';
 
 /** Requests whose echoes are hard to skip in CSV: quotes, commas and line breaks inside expressions. */
@@ -36,13 +36,13 @@ export function containerAnswer(body: string, contentType: string, accept: strin
   return response.body;
 }
 
-/** The EndpointError that `action` throws. */
-export function endpointError(action: () => unknown): EndpointError {
+/** The MalformedAnswerError that `action` throws. */
+export function malformedAnswer(action: () => unknown): MalformedAnswerError {
   try {
     action();
   } catch (error) {
-    if (error instanceof EndpointError) return error;
+    if (error instanceof MalformedAnswerError) return error;
     throw error;
   }
-  throw new Error('expected an EndpointError');
+  throw new Error('expected a MalformedAnswerError');
 }
