@@ -276,6 +276,27 @@ describe('validation errors', () => {
     ]);
   });
 
+  it('refuses 40 fragments that each spread the next twice (2^39 root fields), POST or GET', async () => {
+    const fragments = Array.from(
+      { length: 39 },
+      (_, index) => `fragment F${index + 1} on Query { ...F${index + 2} ...F${index + 2} }`,
+    );
+    const query = `{ ...F1 } ${fragments.join(' ')} fragment F40 on Query { operations { name } }`;
+    const posted = await api.post({ query }, { accept: 'application/graphql-response+json' });
+    expect(posted.status).toBe(400);
+    expect(posted.json.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/selects 549755813888 root fields/),
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      }),
+    ]);
+    const got = await fetch(`${api.url}/graphql?query=${encodeURIComponent(query)}`, {
+      headers: { 'apollo-require-preflight': 'true', accept: 'application/json' },
+    });
+    expect(got.status).toBe(200);
+    expect((await got.json()).errors[0].extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+  });
+
   it('answers a syntax error with GRAPHQL_PARSE_FAILED', async () => {
     const answer = await api.graphql('mutation { calculate(');
     expect(answer.errors[0].extensions).toEqual({ code: 'GRAPHQL_PARSE_FAILED' });
