@@ -1,5 +1,6 @@
 import type { ApolloServer, BaseContext, HTTPGraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
+import { parse as parseContentType } from 'content-type';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
@@ -174,21 +175,19 @@ export function internalErrorAnswer(requestId: string): GraphQLHttpAnswer {
 type BodyRead =
   { readonly ok: true; readonly body?: unknown } | { readonly ok: false; readonly answer: GraphQLHttpAnswer };
 
-/** The media type of a Content-Type value, lower case, and its charset parameter. */
-function parseContentType(value: string): { readonly type: string; readonly charset: string | undefined } {
-  const [type = '', ...parameters] = value.split(';');
-  let charset: string | undefined;
-  for (const parameter of parameters) {
-    const equals = parameter.indexOf('=');
-    if (equals > 0 && parameter.slice(0, equals).trim().toLowerCase() === 'charset') {
-      charset = parameter
-        .slice(equals + 1)
-        .trim()
-        .replace(/^"(.*)"$/, '$1')
-        .toLowerCase();
-    }
+/**
+ * The media type of a Content-Type value (lower case) and its charset parameter, read by the same
+ * library the container uses; `undefined` for a value that is not a media type.
+ */
+function mediaTypeOf(
+  value: string,
+): { readonly type: string; readonly charset: string | undefined } | undefined {
+  try {
+    const { type, parameters } = parseContentType(value);
+    return { type, charset: parameters['charset']?.toLowerCase() };
+  } catch {
+    return undefined;
   }
-  return { type: type.trim().toLowerCase(), charset };
 }
 
 /**
@@ -202,7 +201,10 @@ async function readBody(request: GraphQLHttpRequest, limit: number): Promise<Bod
     return { ok: false, answer: payloadTooLargeAnswer(limit) };
   }
   const contentType = request.headers['content-type'];
-  const { type, charset } = parseContentType(contentType ?? '');
+  const { type, charset } = (contentType === undefined ? undefined : mediaTypeOf(contentType)) ?? {
+    type: '',
+    charset: undefined,
+  };
   if (type !== 'application/json') {
     const preflighted = PREFLIGHT_HEADERS.some((name) => (request.headers[name] ?? '') !== '');
     if (!preflighted && (contentType === undefined || SIMPLE_CONTENT_TYPES.has(type))) return { ok: true };

@@ -106,6 +106,13 @@ const CASES: Case[] = [
     message: /Content-Type "application\/xml" is not supported; send a JSON body as application\/json/,
   },
   {
+    name: 'a Content-Type that is not a media type',
+    headers: { 'content-type': 'json' },
+    body: json(GOOD),
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
     name: 'a latin1 charset',
     headers: { 'content-type': 'application/json; charset=latin1' },
     body: json(GOOD),
