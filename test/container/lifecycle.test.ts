@@ -61,13 +61,15 @@ describe('workers', () => {
     try {
       const [worker] = workerPids(container);
       process.kill(worker!, 'SIGKILL');
+      // Each attempt has an end: a connection handed to the worker as it died is never answered.
       const invoke = () =>
         fetch(`${container.url}/invocations`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify({ operation: 'add', a: 2, b: 2 }),
+          signal: AbortSignal.timeout(1000),
         }).then((answer) => answer.json());
-      // Refused only while no worker listens: the port is the primary's once the replacement is up.
+      // Refused (or lost) only while no worker listens: the port is the primary's once the replacement is up.
       let answer: unknown;
       for (let attempt = 0; attempt < 50 && answer === undefined; attempt += 1) {
         answer = await invoke().catch(() => undefined);
