@@ -10,17 +10,22 @@ import { compiledExecution } from './compiled-executor';
 import { errorLogPlugin } from './error-log-plugin';
 import { createFormatError } from './format-error';
 import type { GraphQLContext } from './graphql-context';
-import { queryLimitsRule } from './query-limits';
+import type { PersistedQueryStore } from './persisted-queries';
+import { knownOperationTypesRule } from './known-operation-types';
+import { queryLimitRules } from './query-limits';
 
 /**
  * Creates the Apollo Server shared by the HTTP service and the Lambda handler: HTTP batching on, CSRF
- * prevention on, query limits, errors masked at one boundary. The landing page is off: the service serves
+ * prevention on, query limits, schema details hidden where introspection is off, errors masked at one
+ * boundary. The landing page is off: the service serves
  * its own offline IDE.
  */
 export function createApolloServer(options: {
   readonly schema: GraphQLSchema;
   readonly config: ApiConfig;
   readonly logger: Logger;
+  /** Where persisted queries are kept: the request cost gate reads them too. */
+  readonly persistedQueries: PersistedQueryStore;
 }): ApolloServer<GraphQLContext> {
   const { schema, config, logger } = options;
   return new ApolloServer<GraphQLContext>({
@@ -29,12 +34,21 @@ export function createApolloServer(options: {
     allowBatchedHttpRequests: true,
     csrfPrevention: true,
     introspection: config.graphqlIde,
+    // "Did you mean ...?" names the schema's fields: shown only where introspection shows them anyway.
+    hideSchemaDetailsFromClientErrors: !config.graphqlIde,
+    persistedQueries: { cache: options.persistedQueries },
     includeStacktraceInErrorResponses: false,
     // The composition root owns shutdown (HTTP server, Apollo, embedded endpoint, in that order).
     stopOnTerminationSignals: false,
     formatError: createFormatError(),
     validationRules: [
-      queryLimitsRule({ maxDepth: config.limits.maxQueryDepth, maxRootFields: config.limits.maxRootFields }),
+      knownOperationTypesRule,
+      ...queryLimitRules({
+        maxDepth: config.limits.maxQueryDepth,
+        maxRootFields: config.limits.maxRootFields,
+        maxAliases: config.limits.maxAliases,
+        maxDirectives: config.limits.maxDirectives,
+      }),
     ],
     parseOptions: { maxTokens: config.limits.maxQueryTokens },
     logger: {

@@ -36,6 +36,18 @@ export function publicCodeOf(error: {
 }
 
 /**
+ * The code a validation rule of ours gave its error (TOO_MANY_ALIASES), which Apollo's wrapper replaces
+ * with GRAPHQL_VALIDATION_FAILED; `undefined` for any other error.
+ */
+function validationRuleCodeOf(error: GraphQLError): ApiErrorCode | undefined {
+  const original = error.originalError;
+  if (error.extensions['code'] !== 'GRAPHQL_VALIDATION_FAILED' || !(original instanceof GraphQLError)) {
+    return undefined;
+  }
+  return publicCodeOf(original);
+}
+
+/**
  * Apollo's `formatError`: the one boundary where errors leave the API. Known codes pass with a short
  * message; anything else (a bug, logged with its request id by the error log plugin) is answered with a
  * generic message and no internals.
@@ -44,7 +56,7 @@ export function createFormatError() {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code =
       error instanceof GraphQLError
-        ? publicCodeOf(error)
+        ? (validationRuleCodeOf(error) ?? publicCodeOf(error))
         : publicCodeOf(formatted as { extensions?: { code?: unknown } });
     if (code !== undefined) {
       return {

@@ -1,59 +1,112 @@
-import type { FragmentDefinitionNode, SelectionSetNode, ValidationRule } from 'graphql';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import type { FragmentDefinitionNode, SelectionSetNode, ValidationContext, ValidationRule } from 'graphql';
 import { GraphQLError, Kind } from 'graphql';
+import type { ApiErrorCode } from '../errors/error-codes';
 
-/**
- * A validation rule bounding how deep a query nests and how many root fields (aliases included) it
- * selects. Introspection fields (`__schema`, `__type`) are not counted, so GraphQL IDEs keep working.
- */
-export function queryLimitsRule(limits: {
+/** The per-operation bounds the validation rules enforce (see the README's limits table). */
+export interface QueryLimits {
   readonly maxDepth: number;
   readonly maxRootFields: number;
-}): ValidationRule {
+  readonly maxAliases: number;
+  readonly maxDirectives: number;
+}
+
+/**
+ * The validation rules that bound each operation of a document, every one linear in the document's size
+ * (each fragment measured once, however often it is spread):
+ *
+ * - depth, aliases and directives: graphql-armor's maintained rules (introspection not counted in depth,
+ *   so GraphQL IDEs keep working; aliases counted at every level and once per fragment spread);
+ * - root fields, aliases included: ours, as graphql-armor has no such rule.
+ *
+ * Each refusal is a GraphQL validation error whose message names the limit and its variable; aliases and
+ * directives carry their own codes (TOO_MANY_ALIASES, TOO_MANY_DIRECTIVES), which the error formatter
+ * keeps (Apollo labels every validation error GRAPHQL_VALIDATION_FAILED).
+ */
+export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
+  return [
+    rootFieldsRule(limits.maxRootFields),
+    maxDepthRule({
+      n: limits.maxDepth,
+      ignoreIntrospection: true,
+      flattenFragments: true,
+      propagateOnRejection: false,
+      onReject: [
+        refusal(
+          'GRAPHQL_VALIDATION_FAILED',
+          (found) =>
+            `The operation nests ${found ?? 'more than ' + limits.maxDepth} levels deep; the limit is ${limits.maxDepth} (MAX_QUERY_DEPTH).`,
+        ),
+      ],
+    }),
+    maxAliasesRule({
+      n: limits.maxAliases,
+      propagateOnRejection: false,
+      onReject: [
+        refusal(
+          'TOO_MANY_ALIASES',
+          (found) =>
+            `The operation has ${found ?? 'more than ' + limits.maxAliases} aliases, counted at every level; the limit is ${limits.maxAliases} (MAX_ALIASES). ` +
+            'Ask for each field once; use batchCalculate for many calculations.',
+        ),
+      ],
+    }),
+    maxDirectivesRule({
+      n: limits.maxDirectives,
+      propagateOnRejection: false,
+      onReject: [
+        refusal(
+          'TOO_MANY_DIRECTIVES',
+          (found) =>
+            `The operation has ${found ?? 'more than ' + limits.maxDirectives} directives; the limit is ${limits.maxDirectives} (MAX_DIRECTIVES).`,
+        ),
+      ],
+    }),
+  ];
+}
+
+/**
+ * A graphql-armor rejection handler that reports the refusal as a validation error of ours: graphql-armor's
+ * own message begins "Syntax Error:", which it is not. `found` is the count graphql-armor measured.
+ */
+function refusal(code: ApiErrorCode, message: (found: number | undefined) => string) {
+  return (context: ValidationContext | null, error: GraphQLError): void => {
+    const found = /found (\d+)/.exec(error.message)?.[1];
+    context?.reportError(
+      new GraphQLError(message(found === undefined ? undefined : Number(found)), { extensions: { code } }),
+    );
+  };
+}
+
+/**
+ * A validation rule bounding how many root fields (aliases included) an operation selects. Introspection
+ * fields (`__schema`, `__type`) are not counted.
+ */
+export function rootFieldsRule(maxRootFields: number): ValidationRule {
   return (context) => {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of context.getDocument().definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
 
-    // Each fragment is measured once and remembered: following a fragment once per path made a document
+    // Each fragment is counted once and remembered: following a fragment once per path made a document
     // of fragments that each spread the next one twice cost 2^n (24 such fragments, under 1 KB, held the
-    // event loop for 15 s). With the memo both walks are linear in the document. A fragment met again
-    // while it is being measured is a cycle (NoFragmentCyclesRule reports it) and counts 0 here.
+    // event loop for 15 s). A fragment met again while it is being counted is a cycle
+    // (NoFragmentCyclesRule reports it) and counts 0 here.
     const IN_PROGRESS = -1;
-    const fragmentDepths = new Map<string, number>();
-    const fragmentRootFields = new Map<string, number>();
+    const counted = new Map<string, number>();
 
-    function measured(
-      name: string,
-      memo: Map<string, number>,
-      measure: (selectionSet: SelectionSetNode) => number,
-    ): number {
-      const known = memo.get(name);
+    function fragmentRootFields(name: string): number {
+      const known = counted.get(name);
       if (known !== undefined) return known === IN_PROGRESS ? 0 : known;
       const fragment = fragments.get(name);
       if (fragment === undefined) return 0;
-      memo.set(name, IN_PROGRESS);
-      const value = measure(fragment.selectionSet);
-      memo.set(name, value);
+      counted.set(name, IN_PROGRESS);
+      const value = rootFields(fragment.selectionSet);
+      counted.set(name, value);
       return value;
-    }
-
-    /** How deep a selection set nests (introspection fields not counted), or some value over the limit. */
-    function depth(selectionSet: SelectionSetNode): number {
-      let deepest = 0;
-      for (const selection of selectionSet.selections) {
-        if (selection.kind === Kind.FIELD) {
-          if (selection.name.value.startsWith('__')) continue;
-          const below = selection.selectionSet ? depth(selection.selectionSet) : 0;
-          deepest = Math.max(deepest, 1 + below);
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depth(selection.selectionSet));
-        } else {
-          deepest = Math.max(deepest, measured(selection.name.value, fragmentDepths, depth));
-        }
-        if (deepest > limits.maxDepth) return deepest;
-      }
-      return deepest;
     }
 
     /** How many fields a selection set selects at its own level, through fragments. */
@@ -65,7 +118,7 @@ export function queryLimitsRule(limits: {
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           count += rootFields(selection.selectionSet);
         } else {
-          count += measured(selection.name.value, fragmentRootFields, rootFields);
+          count += fragmentRootFields(selection.name.value);
         }
       }
       return count;
@@ -75,19 +128,13 @@ export function queryLimitsRule(limits: {
       OperationDefinition(node) {
         const name = node.name ? `'${node.name.value}'` : 'the operation';
         const fields = rootFields(node.selectionSet);
-        if (fields > limits.maxRootFields) {
+        if (fields > maxRootFields) {
           context.reportError(
             new GraphQLError(
-              `${name} selects ${fields} root fields (aliases included); the limit is ${limits.maxRootFields}. ` +
+              `${name} selects ${fields} root fields (aliases included); the limit is ${maxRootFields} (MAX_ROOT_FIELDS). ` +
                 'Use batchCalculate for many calculations.',
               { nodes: [node] },
             ),
-          );
-        }
-        const levels = depth(node.selectionSet);
-        if (levels > limits.maxDepth) {
-          context.reportError(
-            new GraphQLError(`${name} nests deeper than ${limits.maxDepth} levels.`, { nodes: [node] }),
           );
         }
       },

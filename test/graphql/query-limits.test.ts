@@ -1,36 +1,75 @@
 import { spawnSync } from 'node:child_process';
 import { parse, specifiedRules, validate } from 'graphql';
 import { buildCalculatorSchema } from '../../src/graphql/calculator-schema';
-import { queryLimitsRule } from '../../src/graphql/query-limits';
+import { queryLimitRules } from '../../src/graphql/query-limits';
 import { ROOT } from '../harness/container-process';
 
 const schema = buildCalculatorSchema();
-const errorsOf = (query: string, limits = { maxDepth: 2, maxRootFields: 3 }) =>
-  validate(schema, parse(query), [...specifiedRules, queryLimitsRule(limits)]).map((error) => error.message);
+const LIMITS = { maxDepth: 2, maxRootFields: 3, maxAliases: 3, maxDirectives: 2 };
+const refusalsOf = (query: string, limits = LIMITS) =>
+  validate(schema, parse(query), [...specifiedRules, ...queryLimitRules(limits)]).map((error) => ({
+    message: error.message,
+    code: error.extensions['code'],
+  }));
+const errorsOf = (query: string, limits = LIMITS) => refusalsOf(query, limits).map((error) => error.message);
 
-describe('queryLimitsRule', () => {
+describe('queryLimitRules', () => {
   it('accepts a query within both limits', () => {
     expect(errorsOf('{ operations { name } endpoint { name } }')).toEqual([]);
   });
 
   it('refuses a query deeper than the limit, counting through fragments', () => {
     expect(errorsOf('query Deep { operations { operands { name } } }')).toEqual([
-      "'Deep' nests deeper than 2 levels.",
+      'The operation nests 3 levels deep; the limit is 2 (MAX_QUERY_DEPTH).',
     ]);
     expect(
       errorsOf(
         '{ ...A } fragment A on Query { operations { ...B } } fragment B on Operation { operands { name } }',
       ),
-    ).toEqual(['the operation nests deeper than 2 levels.']);
+    ).toEqual(['The operation nests 3 levels deep; the limit is 2 (MAX_QUERY_DEPTH).']);
   });
 
   it('counts aliases and fragment fields as root fields', () => {
     expect(
       errorsOf(
-        '{ a: operations { name } b: operations { name } ...F } fragment F on Query { c: operations { name } d: operations { name } }',
+        '{ a: operations { name } b: operations { name } ...F } fragment F on Query { c: operations { name } operations { name } }',
+        { ...LIMITS, maxAliases: 10 },
       ),
     ).toEqual([
-      'the operation selects 4 root fields (aliases included); the limit is 3. Use batchCalculate for many calculations.',
+      'the operation selects 4 root fields (aliases included); the limit is 3 (MAX_ROOT_FIELDS). Use batchCalculate for many calculations.',
+    ]);
+  });
+
+  it('counts aliases at every level and once per fragment spread, with its own code', () => {
+    expect(refusalsOf('{ operations { a: name b: name c: name } }')).toEqual([]);
+    expect(refusalsOf('{ operations { a: name b: name c: name d: name } }')).toEqual([
+      {
+        message:
+          'The operation has 4 aliases, counted at every level; the limit is 3 (MAX_ALIASES). Ask for each field once; use batchCalculate for many calculations.',
+        code: 'TOO_MANY_ALIASES',
+      },
+    ]);
+    // Two aliases in a fragment spread twice are four aliased fields in the answer.
+    expect(
+      refusalsOf(
+        '{ operations { ...F ... on Operation { ...F } } } fragment F on Operation { a: name b: name }',
+      ),
+    ).toEqual([
+      expect.objectContaining({ code: 'TOO_MANY_ALIASES', message: expect.stringMatching(/has 4 aliases/) }),
+    ]);
+  });
+
+  it('counts directives through fragments, with its own code', () => {
+    expect(refusalsOf('{ operations @skip(if: false) { name @include(if: true) } }')).toEqual([]);
+    expect(
+      refusalsOf(
+        '{ operations @skip(if: false) { ...F } } fragment F on Operation { name @include(if: true) description @skip(if: false) }',
+      ),
+    ).toEqual([
+      {
+        message: 'The operation has 3 directives; the limit is 2 (MAX_DIRECTIVES).',
+        code: 'TOO_MANY_DIRECTIVES',
+      },
     ]);
   });
 
@@ -57,16 +96,16 @@ describe('queryLimitsRule', () => {
       const { parse, specifiedRules, validate } = require('graphql');
       require('reflect-metadata');
       const { buildCalculatorSchema } = require('./dist/src/graphql/calculator-schema.js');
-      const { queryLimitsRule } = require('./dist/src/graphql/query-limits.js');
+      const { queryLimitRules } = require('./dist/src/graphql/query-limits.js');
       const errors = validate(buildCalculatorSchema(), parse(process.argv[1]), [
         ...specifiedRules,
-        queryLimitsRule({ maxDepth: 8, maxRootFields: 50 }),
+        ...queryLimitRules({ maxDepth: 8, maxRootFields: 50, maxAliases: 15, maxDirectives: 50 }),
       ]);
       process.stdout.write(JSON.stringify(errors.map((error) => error.message)));`;
     const child = spawnSync(process.execPath, ['-e', script, query], { cwd: ROOT, timeout: 10_000 });
     expect(child.signal).toBeNull();
     expect(JSON.parse(child.stdout.toString())).toEqual([
-      `the operation selects ${2 ** (count - 1)} root fields (aliases included); the limit is 50. Use batchCalculate for many calculations.`,
+      `the operation selects ${2 ** (count - 1)} root fields (aliases included); the limit is 50 (MAX_ROOT_FIELDS). Use batchCalculate for many calculations.`,
     ]);
   });
 
