@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { composeApi } from './compose-api';
 import type { ApiConfig } from './config/api-config';
@@ -39,10 +39,26 @@ export async function startApi(options: StartApiOptions): Promise<StartedApi> {
     graphql: composed.graphql,
     mount: (express) => mountUiRoutes(express, { graphqlIde: config.graphqlIde }),
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, (error?: Error) =>
-      error ? reject(error) : resolve(listening),
-    );
+  const { headersMs, bodyMs } = config.httpTimeouts;
+  const server = createServer(
+    {
+      // A client gets this long for its headers, and for its whole request: a partial body (or a
+      // trickle) is answered 408 and its socket closed, instead of holding it for Node's default 300 s.
+      headersTimeout: headersMs,
+      requestTimeout: bodyMs,
+      // Longer than a load balancer's idle timeout (60 s on an ALB), so it never reuses a closing socket.
+      keepAliveTimeout: 65_000,
+      // How often those timeouts are checked (Node's default, 30 s, would let a 10 s timeout run 40 s).
+      connectionsCheckingInterval: Math.min(1_000, headersMs),
+    },
+    app,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   // Requests in flight, so that stop() can drop every connection the moment the last one finishes,
   // including sockets a browser opened ahead of time and never used (they would hold close() open).
@@ -55,9 +71,6 @@ export async function startApi(options: StartApiOptions): Promise<StartedApi> {
       if (stopping && inFlight === 0) server.closeAllConnections();
     });
   });
-  // Longer than a load balancer's idle timeout (60 s on an ALB), so it never reuses a closing socket.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 70_000;
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   return {

@@ -4,6 +4,8 @@ import type { ApiConfig } from './config/api-config';
 import type { EndpointClient } from './endpoint/endpoint-client';
 import { createApolloServer } from './graphql/apollo-server';
 import { buildCalculatorSchema } from './graphql/calculator-schema';
+import { PersistedQueryStore } from './graphql/persisted-queries';
+import { createRequestCostGate } from './graphql/request-cost';
 import type { GraphQLHttpHandler } from './http/graphql-request';
 import { createGraphQLHttpHandler } from './http/graphql-request';
 import type { Logger } from './observability/logger';
@@ -27,11 +29,18 @@ export async function composeApi(options: {
 }): Promise<ComposedApi> {
   const { config, logger } = options;
   const services = createApiServices({ config, endpointClient: options.endpointClient, logger });
-  const apollo = createApolloServer({ schema: buildCalculatorSchema(), config, logger });
+  const schema = buildCalculatorSchema();
+  const persistedQueries = new PersistedQueryStore();
+  const apollo = createApolloServer({ schema, config, logger, persistedQueries });
   await apollo.start();
   const graphql = createGraphQLHttpHandler({
     apollo,
     limits: config.limits,
+    cost: createRequestCostGate({
+      schema,
+      limits: config.limits,
+      persistedQuery: (hash) => persistedQueries.queryOf(hash),
+    }),
     createContext: (requestId) => services.createContext(requestId),
   });
   return {

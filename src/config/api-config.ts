@@ -32,8 +32,21 @@ export interface RequestLimits {
   readonly maxHttpBatchOperations: number;
   readonly maxQueryDepth: number;
   readonly maxRootFields: number;
+  readonly maxAliases: number;
+  readonly maxDirectives: number;
   readonly maxQueryTokens: number;
   readonly maxRequestBytes: number;
+  readonly maxQueryCost: number;
+  readonly maxResponseBytes: number;
+  readonly maxCalculationsPerRequest: number;
+}
+
+/** How long the HTTP server waits for a client to send its request. */
+export interface HttpTimeouts {
+  /** From the first byte of a request to the end of its headers. */
+  readonly headersMs: number;
+  /** From the first byte of a request to the end of its body. */
+  readonly bodyMs: number;
 }
 
 /** The API's settings, parsed once at start-up. */
@@ -46,6 +59,7 @@ export interface ApiConfig {
   readonly endpointMaxAttempts: number;
   readonly batching: BatchingConfig;
   readonly limits: RequestLimits;
+  readonly httpTimeouts: HttpTimeouts;
   /** Whether introspection and the GraphQL IDE at GET /graphql are served. */
   readonly graphqlIde: boolean;
 }
@@ -73,6 +87,17 @@ function readEndpoint(env: Environment): EndpointTarget {
     );
   }
   return { mode: 'sagemaker', endpointName, region, runtimeUrl };
+}
+
+function readHttpTimeouts(env: Environment): HttpTimeouts {
+  const headersMs = readInteger(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const bodyMs = readInteger(env, 'HTTP_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  if (headersMs > bodyMs) {
+    throw new ConfigurationError(
+      `HTTP_HEADERS_TIMEOUT_MS (${headersMs}) must not be longer than HTTP_BODY_TIMEOUT_MS (${bodyMs})`,
+    );
+  }
+  return { headersMs, bodyMs };
 }
 
 /**
@@ -113,9 +138,18 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
       maxHttpBatchOperations: readInteger(env, 'MAX_HTTP_BATCH_OPERATIONS', 100, 1, 10_000),
       maxQueryDepth: readInteger(env, 'MAX_QUERY_DEPTH', 8, 2, 100),
       maxRootFields: readInteger(env, 'MAX_ROOT_FIELDS', 50, 1, 10_000),
+      // graphql-armor's default: an operation needs aliases only to ask for the same field twice.
+      maxAliases: readInteger(env, 'MAX_ALIASES', 15, 0, 10_000),
+      maxDirectives: readInteger(env, 'MAX_DIRECTIVES', 50, 0, 10_000),
       maxQueryTokens: readInteger(env, 'MAX_QUERY_TOKENS', 200_000, 100, 10_000_000),
       maxRequestBytes: readInteger(env, 'MAX_REQUEST_BYTES', 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+      // A 10,000-item batchCalculate selecting every field of its results costs 120,006.
+      maxQueryCost: readInteger(env, 'MAX_QUERY_COST', 200_000, 1, 100_000_000),
+      // The same batch's answer is bounded by ~15 MB (messages and echoed expressions at their longest).
+      maxResponseBytes: readInteger(env, 'MAX_RESPONSE_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      maxCalculationsPerRequest: readInteger(env, 'MAX_CALCULATIONS_PER_REQUEST', 10_000, 1, 10_000_000),
     },
+    httpTimeouts: readHttpTimeouts(env),
     graphqlIde: graphqlIde === 'on',
   };
 }

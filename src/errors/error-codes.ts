@@ -55,7 +55,7 @@ export const ERROR_CODES = {
   NOT_ACCEPTABLE: {
     layer: 'request',
     httpStatus: 406,
-    meaning: 'The Accept header names no format the container can answer in.',
+    meaning: 'The Accept header names no format the container or the API can answer in.',
   },
   PAYLOAD_TOO_LARGE: {
     layer: 'request',
@@ -99,6 +99,33 @@ export const ERROR_CODES = {
     httpStatus: 400,
     meaning:
       'The operationName is not an operation of the document, or the document has several and none is named.',
+  },
+  TOO_MANY_ALIASES: {
+    layer: 'api',
+    httpStatus: 400,
+    meaning: 'An operation has more aliases than MAX_ALIASES, counted at every depth and through fragments.',
+  },
+  TOO_MANY_DIRECTIVES: {
+    layer: 'api',
+    httpStatus: 400,
+    meaning: 'An operation has more directives than MAX_DIRECTIVES, counted through fragments.',
+  },
+  QUERY_TOO_COSTLY: {
+    layer: 'api',
+    httpStatus: 400,
+    meaning:
+      'The request selects more than MAX_QUERY_COST fields, each counted once per list item it is answered for.',
+  },
+  RESPONSE_TOO_LARGE: {
+    layer: 'api',
+    httpStatus: 400,
+    meaning: 'The answer could be longer than MAX_RESPONSE_BYTES: select fewer fields or fewer items.',
+  },
+  TOO_MANY_CALCULATIONS: {
+    layer: 'api',
+    httpStatus: 400,
+    meaning:
+      'The request could cause more than MAX_CALCULATIONS_PER_REQUEST calculations: split it into several requests.',
   },
   PERSISTED_QUERY_NOT_FOUND: {
     layer: 'api',
@@ -145,6 +172,7 @@ export type RequestErrorCode = CodesOfLayer<'request'>;
 
 /** The request codes the API's HTTP edge answers with too, as GraphQL errors. */
 export const HTTP_EDGE_ERROR_CODES = [
+  'NOT_ACCEPTABLE',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'NOT_FOUND',

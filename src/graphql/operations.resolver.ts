@@ -2,7 +2,8 @@ import { Query, Resolver } from 'type-graphql';
 import { OPERATIONS } from '../engine';
 import { Operation } from './operation.type';
 
-const OPERATION_CATALOG: Operation[] = OPERATIONS.map((operation) => {
+/** The registry as `Query.operations` answers it. */
+export const OPERATION_CATALOG: readonly Operation[] = OPERATIONS.map((operation) => {
   const operands =
     operation.kind === 'expression'
       ? [{ name: 'expression', required: true, description: 'the arithmetic expression' }]
@@ -22,7 +23,7 @@ export class OperationsResolver {
   @Query(() => [Operation], {
     description: 'Every operation the calculator knows, from the engine registry.',
   })
-  operations(): Operation[] {
+  operations(): readonly Operation[] {
     return OPERATION_CATALOG;
   }
 }

@@ -1,6 +1,7 @@
 import type { ApolloServer, BaseContext, HTTPGraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { parse as parseContentType } from 'content-type';
+import Negotiator from 'negotiator';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
@@ -50,6 +51,13 @@ export interface GraphQLHttpLimits {
 export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
   readonly apollo: ApolloServer<TContext>;
   readonly limits: GraphQLHttpLimits;
+  /**
+   * Counts what a request's operations cost before any of them runs, and refuses one over a limit
+   * (see request-cost.ts); without it, nothing is counted.
+   */
+  readonly cost?: {
+    readonly check: (operations: readonly unknown[]) => { code: ApiErrorCode; message: string } | undefined;
+  };
   /** A fresh context per HTTP request (all operations of an HTTP batch share it). */
   readonly createContext: (requestId: string) => TContext;
 }
@@ -63,6 +71,8 @@ export interface GraphQLHttpHandler {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+// What a GraphQL answer can be sent as (Apollo chooses between them by the client's Accept).
+const ANSWER_TYPES = ['application/json', 'application/graphql-response+json'];
 const REQUEST_ID = /^[\w-]{1,128}$/;
 const SUPPORTED_CHARSETS = new Set(['utf-8', 'utf8']);
 const ENCODINGS = ['identity', 'gzip', 'deflate', 'br'] as const;
@@ -137,17 +147,37 @@ function payloadTooLargeAnswer(limit: number): GraphQLHttpAnswer {
 export function createGraphQLHttpHandler<TContext extends BaseContext>(
   options: GraphQLHttpHandlerOptions<TContext>,
 ): GraphQLHttpHandler {
-  const { apollo, limits, createContext } = options;
+  const { apollo, limits, createContext, cost } = options;
   apollo.assertStarted('createGraphQLHttpHandler()');
 
   const handle = async (request: GraphQLHttpRequest, requestId: string): Promise<GraphQLHttpAnswer> => {
     const method = request.method.toUpperCase();
-    const read: BodyRead = method === 'POST' ? await readBody(request, limits.maxRequestBytes) : { ok: true };
+    const accept = request.headers['accept'];
+    if (
+      accept !== undefined &&
+      new Negotiator({ headers: { accept } }).mediaType(ANSWER_TYPES) === undefined
+    ) {
+      return withRequestId(
+        errorAnswer(
+          'NOT_ACCEPTABLE',
+          `The Accept header ${JSON.stringify(accept.slice(0, 100))} names no format this API answers in; accept ${ANSWER_TYPES.join(' or ')}.`,
+        ),
+        requestId,
+      );
+    }
+    const read: BodyRead =
+      method === 'POST'
+        ? await readBody(request, limits.maxRequestBytes)
+        : method === 'GET'
+          ? checkGetContentType(request.headers['content-type'])
+          : { ok: true };
     if (!read.ok) return withRequestId(read.answer, requestId);
     if (read.body !== undefined) {
       const batchError = httpBatchLimitError(read.body, limits.maxHttpBatchOperations);
       if (batchError !== undefined) return withRequestId(errorAnswer('BAD_REQUEST', batchError), requestId);
     }
+    const refusal = cost?.check(operationsOf(method, read.body, request.search));
+    if (refusal !== undefined) return withRequestId(errorAnswer(refusal.code, refusal.message), requestId);
 
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
@@ -237,6 +267,18 @@ async function readBody(request: GraphQLHttpRequest, limit: number): Promise<Bod
   }
 }
 
+/**
+ * A GET has no body, so a Content-Type is allowed only as JSON (which Apollo checks too, but answers as
+ * BAD_REQUEST with status 415: the registry's code for 415 is UNSUPPORTED_MEDIA_TYPE).
+ */
+function checkGetContentType(contentType: string | undefined): BodyRead {
+  if (contentType === undefined || mediaTypeOf(contentType)?.type === 'application/json') return { ok: true };
+  return refuse(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `A GET request carries no body: send it without a Content-Type (got ${JSON.stringify(contentType)}), or POST application/json.`,
+  );
+}
+
 function refuse(
   code: ApiErrorCode,
   message: string,
@@ -278,6 +320,33 @@ async function decodeContent(
     if (bytes.byteLength > limit) return { ok: false, answer: payloadTooLargeAnswer(limit) };
   }
   return { ok: true, bytes };
+}
+
+/**
+ * The operations of a request, as GraphQL over HTTP carries them: a POST's JSON body (an array is an HTTP
+ * batch), or a GET's `query`, `variables`, `operationName` and `extensions` parameters.
+ */
+function operationsOf(method: string, body: unknown, search: string): readonly unknown[] {
+  if (method === 'POST') return Array.isArray(body) ? body : [body];
+  if (method !== 'GET') return [];
+  const params = new URLSearchParams(search);
+  const json = (name: string): unknown => {
+    const value = params.get(name);
+    if (value === null) return undefined;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return undefined; // Apollo answers the malformed parameter.
+    }
+  };
+  return [
+    {
+      query: params.get('query') ?? undefined,
+      operationName: params.get('operationName') ?? undefined,
+      variables: json('variables'),
+      extensions: json('extensions'),
+    },
+  ];
 }
 
 /** The error message when an HTTP-batched body holds more operations than allowed, else `undefined`. */

@@ -240,6 +240,50 @@ const CASES: Case[] = [
     message: /Cross-Site Request Forgery.*x-apollo-operation-name, apollo-require-preflight$/,
   },
   {
+    name: 'more calculations than MAX_CALCULATIONS_PER_REQUEST, over aliases',
+    headers: JSON_TYPE,
+    // Eleven aliases reusing one $inputs of 1,000 (empty, to fit MAX_REQUEST_BYTES): 11,000 calculations.
+    body: json({
+      query: `mutation ($inputs: [CalculationInput!]!) { ${Array.from({ length: 11 }, (_, i) => `b${i}: batchCalculate(inputs: $inputs) { total }`).join(' ')} }`,
+      variables: { inputs: Array.from({ length: 1_000 }, () => ({})) },
+    }),
+    status: 400,
+    code: 'TOO_MANY_CALCULATIONS',
+    message: /^This request asks for 11,000 calculations; the limit is 10,000 per request/,
+  },
+  {
+    name: 'aliases below the root over MAX_ALIASES',
+    headers: JSON_TYPE,
+    body: json({
+      query: `{ operations { ${Array.from({ length: 16 }, (_, i) => `n${i}: name`).join(' ')} } }`,
+    }),
+    status: 400,
+    code: 'TOO_MANY_ALIASES',
+  },
+  {
+    name: 'a subscription (the schema has none)',
+    headers: JSON_TYPE,
+    body: json({ query: 'subscription { operations { name } }' }),
+    status: 200,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    message: /^This API has no subscription operations; send a query or a mutation\.$/,
+  },
+  {
+    name: 'an Accept header that admits no JSON',
+    headers: { ...JSON_TYPE, accept: 'text/plain' },
+    body: json(GOOD),
+    status: 406,
+    code: 'NOT_ACCEPTABLE',
+  },
+  {
+    name: 'a GET with a Content-Type that is not JSON',
+    method: 'GET',
+    search: `?query=${encodeURIComponent('{ operations { name } }')}`,
+    headers: { 'apollo-require-preflight': 'true', 'content-type': 'text/plain' },
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
     name: 'a GET with its query in the URL and the preflight header',
     method: 'GET',
     search: `?query=${encodeURIComponent('{ operations { name } }')}`,
