@@ -78,8 +78,12 @@ export interface RequestCostGateOptions {
 export interface RequestCostGate {
   /** What the operations cost; an operation that cannot be read (Apollo will refuse it) counts 0. */
   measure(operations: readonly unknown[]): RequestCost;
-  /** The refusal for operations over a limit, else `undefined`. */
-  check(operations: readonly unknown[]): RequestRefusal | undefined;
+  /**
+   * The refusal for operations over a limit, else `undefined`. Yields to the event loop between
+   * operations once it has held it for a few milliseconds (an HTTP batch of 100 distinct documents
+   * takes tens of milliseconds to parse).
+   */
+  check(operations: readonly unknown[]): Promise<RequestRefusal | undefined>;
 }
 
 /**
@@ -147,6 +151,8 @@ const BOOLEAN_BYTES = 5;
 const NULL_BYTES = 4;
 const PARSE_CACHE_ENTRIES = 500;
 const PARSE_CACHE_MAX_QUERY = 64 * 1024;
+// How long counting may hold the event loop before it lets other work run.
+const YIELD_AFTER_MS = 4;
 
 // Field coordinates whose values echo an input, as linear forms of that input's escaped strings.
 const ECHOES: Readonly<Record<string, Linear>> = {
@@ -218,36 +224,45 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
     return typeof hash === 'string' ? options.persistedQuery(hash) : undefined;
   }
 
-  /** What the operations cost; with `limits`, it stops at the first operation that takes it over one. */
-  function measure(
+  /**
+   * Adds what operations cost to `total`, from `total.measured` on, until all are counted, one takes it
+   * over `stopOver`, or the clock passes `until`.
+   */
+  function measureInto(
+    total: Totals,
     operations: readonly unknown[],
-    stopOver?: RequestCostLimits,
-  ): RequestCost & { readonly complete: boolean } {
-    let calculations = 0;
-    let cost = 0;
-    let responseBytes = ENVELOPE_BYTES;
-    const parsed = new Map<string, DocumentNode | null>();
-    for (let index = 0; index < operations.length; index += 1) {
-      const one = measureOne(operations[index], parsed);
-      calculations += one.calculations;
-      cost += one.cost;
-      responseBytes += one.responseBytes;
-      if (stopOver && !withinLimits({ calculations, cost, responseBytes }, stopOver)) {
-        return { calculations, cost, responseBytes, complete: index === operations.length - 1 };
+    stopOver: RequestCostLimits | undefined,
+    until: number,
+  ): void {
+    while (total.measured < operations.length) {
+      const one = measureOne(operations[total.measured], total.parsed);
+      total.measured += 1;
+      total.calculations += one.calculations;
+      total.cost += one.cost;
+      total.responseBytes += one.responseBytes;
+      if (stopOver && !withinLimits(total, stopOver)) {
+        total.over = true;
+        return;
       }
+      if (performance.now() > until) return;
     }
-    return { calculations, cost, responseBytes, complete: true };
   }
 
   return {
-    measure: (operations) => {
-      const { calculations, cost, responseBytes } = measure(operations);
-      return { calculations, cost, responseBytes };
+    measure(operations) {
+      const total = newTotals();
+      measureInto(total, operations, undefined, Infinity);
+      return { calculations: total.calculations, cost: total.cost, responseBytes: total.responseBytes };
     },
-    check(operations) {
+    async check(operations) {
+      const counted = newTotals();
+      for (;;) {
+        measureInto(counted, operations, limits, performance.now() + YIELD_AFTER_MS);
+        if (counted.over || counted.measured === operations.length) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       // The rest of a request already over a limit is not counted: its refusal says "at least".
-      const counted = measure(operations, limits);
-      const atLeast = counted.complete ? '' : 'at least ';
+      const atLeast = counted.measured === operations.length ? '' : 'at least ';
       // `!(x <= limit)` also refuses NaN (0 items times an unbounded selection).
       if (!(counted.calculations <= limits.maxCalculationsPerRequest)) {
         return {
@@ -280,6 +295,30 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
 }
 
 // ---- private ----
+
+/** What a request's operations were counted to cost so far. */
+interface Totals {
+  calculations: number;
+  cost: number;
+  responseBytes: number;
+  /** How many operations are counted. */
+  measured: number;
+  /** Whether a limit is passed. */
+  over: boolean;
+  /** Documents parsed for this request (too long for the cache across requests). */
+  readonly parsed: Map<string, DocumentNode | null>;
+}
+
+function newTotals(): Totals {
+  return {
+    calculations: 0,
+    cost: 0,
+    responseBytes: ENVELOPE_BYTES,
+    measured: 0,
+    over: false,
+    parsed: new Map(),
+  };
+}
 
 function withinLimits(counted: RequestCost, limits: RequestCostLimits): boolean {
   return (

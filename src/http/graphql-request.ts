@@ -56,7 +56,9 @@ export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
    * (see request-cost.ts); without it, nothing is counted.
    */
   readonly cost?: {
-    readonly check: (operations: readonly unknown[]) => { code: ApiErrorCode; message: string } | undefined;
+    readonly check: (
+      operations: readonly unknown[],
+    ) => Promise<{ readonly code: ApiErrorCode; readonly message: string } | undefined>;
   };
   /** A fresh context per HTTP request (all operations of an HTTP batch share it). */
   readonly createContext: (requestId: string) => TContext;
@@ -176,7 +178,7 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
       const batchError = httpBatchLimitError(read.body, limits.maxHttpBatchOperations);
       if (batchError !== undefined) return withRequestId(errorAnswer('BAD_REQUEST', batchError), requestId);
     }
-    const refusal = cost?.check(operationsOf(method, read.body, request.search));
+    const refusal = await cost?.check(operationsOf(method, read.body, request.search));
     if (refusal !== undefined) return withRequestId(errorAnswer(refusal.code, refusal.message), requestId);
 
     const headers = new HeaderMap();

@@ -237,7 +237,7 @@ describe('response amplification', () => {
     child?.kill('SIGTERM');
   });
 
-  it("refuses 100 operations of 4,100 aliased descriptions before running them, and the API's memory stays put", async () => {
+  it("refuses 100 operations of thousands of aliased descriptions before running them, and the API's memory stays put", async () => {
     // The API as shipped, in its own process, so that its memory is its own.
     child = spawn(process.execPath, ['dist/bench/api-process.js', 'full'], {
       cwd: ROOT,
@@ -254,30 +254,49 @@ describe('response amplification', () => {
       setTimeout(() => reject(new Error('the API was not ready within 20 s')), 20_000).unref();
     });
     const url = `http://127.0.0.1:${port}/graphql`;
-    const aliases = Array.from({ length: 4_100 }, (_, index) => `a${index}:description`).join(' ');
-    const body = JSON.stringify(Array.from({ length: 100 }, () => ({ query: `{operations{${aliases}}}` })));
-    expect(body.length).toBeGreaterThan(7_000_000);
-    const send = () =>
+    const batchOf = (aliasCount: number) => {
+      const aliases = Array.from({ length: aliasCount }, (_, index) => `a${index}:description`).join(' ');
+      return JSON.stringify(Array.from({ length: 100 }, () => ({ query: `{operations{${aliases}}}` })));
+    };
+    const send = (body: string) =>
       fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...STRICT },
         body,
         signal: AbortSignal.timeout(10_000),
       });
-    const warm = await send();
-    expect(warm.status).toBe(400);
-    await warm.text();
+    // As reported: 7.4 MB, each document far over MAX_QUERY_TOKENS, which stops parsing it.
+    const reported = batchOf(4_100);
+    expect(reported.length).toBeGreaterThan(7_000_000);
+    // Within the token limit: the count refuses it before Apollo sees any of it.
+    const withinTokens = batchOf(300);
+    await (await send(reported)).text();
     const before = rssMb(pid);
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const answer = await send();
+      const answer = await send(reported);
       expect(answer.status).toBe(400);
-      expect(await answer.json()).toEqual({
+      const results = (await answer.json()) as { errors: { extensions: { code: string } }[] }[];
+      expect(results).toHaveLength(100);
+      for (const result of results) {
+        expect(result).toEqual({
+          errors: [
+            expect.objectContaining({
+              message: expect.stringMatching(/more that 1000 tokens/),
+              extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+            }),
+          ],
+        });
+      }
+      const costly = await send(withinTokens);
+      expect(costly.status).toBe(400);
+      expect(await costly.json()).toEqual({
         errors: [
           {
+            // Each description counted at the registry's longest: the answer's bound passes 32 MiB first.
             message: expect.stringMatching(
-              /^This request selects at least [\d,]+ fields, each counted once per list item; the limit is 200,000 \(MAX_QUERY_COST\)/,
+              /^This request's answer could be at least [\d,]+ bytes long; the limit is 33,554,432 \(MAX_RESPONSE_BYTES\)/,
             ),
-            extensions: { code: 'QUERY_TOO_COSTLY' },
+            extensions: { code: 'RESPONSE_TOO_LARGE' },
           },
         ],
       });

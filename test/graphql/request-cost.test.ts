@@ -62,7 +62,7 @@ describe('createRequestCostGate: calculations', () => {
     expect(gate.measure([{ query: defaults, variables: { inputs: add(5) } }]).calculations).toBe(5);
   });
 
-  it('counts through fragments, the operation named, and a persisted query sent by its hash', () => {
+  it('counts through fragments, the operation named, and a persisted query sent by its hash', async () => {
     const query =
       'query Q { operations { name } } mutation M { ...F } fragment F on Mutation { a: calculate(input: {operation: "add", a: 1, b: 2}) { result } b: calculate(input: {operation: "add", a: 1, b: 3}) { result } }';
     expect(gate.measure([{ query, operationName: 'M' }]).calculations).toBe(2);
@@ -79,15 +79,15 @@ describe('createRequestCostGate: calculations', () => {
         extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
       },
     ];
-    expect(gateWith({}, persisted).check(byHash)?.code).toBe('TOO_MANY_CALCULATIONS');
-    expect(gateWith({}, new PersistedQueryStore()).check(byHash)).toBeUndefined();
+    expect((await gateWith({}, persisted).check(byHash))?.code).toBe('TOO_MANY_CALCULATIONS');
+    expect(await gateWith({}, new PersistedQueryStore()).check(byHash)).toBeUndefined();
   });
 
-  it('refuses more than MAX_CALCULATIONS_PER_REQUEST with the count and the limit', () => {
+  it('refuses more than MAX_CALCULATIONS_PER_REQUEST with the count and the limit', async () => {
     const batch = { query: ALL_FIELDS, variables: { inputs: add(5_000) } };
-    expect(gate.check([batch, batch])).toBeUndefined();
+    expect(await gate.check([batch, batch])).toBeUndefined();
     expect(
-      gate.check([
+      await gate.check([
         batch,
         batch,
         { query: 'mutation { calculate(input: {operation: "add", a: 1, b: 2}) { result } }' },
@@ -101,11 +101,11 @@ describe('createRequestCostGate: calculations', () => {
 });
 
 describe('createRequestCostGate: cost and response bytes', () => {
-  it('counts each field once per list item: 110,005 for a 10,000-item batch selecting every field', () => {
+  it('counts each field once per list item: 110,005 for a 10,000-item batch selecting every field', async () => {
     const measured = gate.measure([{ query: ALL_FIELDS, variables: { inputs: add(10_000) } }]);
     // batchCalculate, total, succeeded, failed, results, then 11 fields per result.
     expect(measured.cost).toBe(5 + 11 * 10_000);
-    expect(gate.check([{ query: ALL_FIELDS, variables: { inputs: add(10_000) } }])).toBeUndefined();
+    expect(await gate.check([{ query: ALL_FIELDS, variables: { inputs: add(10_000) } }])).toBeUndefined();
     expect(gate.measure([{ query: '{ operations { name operands { name } } }' }]).cost).toBe(
       1 +
         OPERATION_CATALOG.length *
@@ -113,25 +113,25 @@ describe('createRequestCostGate: cost and response bytes', () => {
     );
   });
 
-  it("admits an IDE's introspection query", () => {
+  it("admits an IDE's introspection query", async () => {
     expect(
-      gate.check([{ query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true }) }]),
+      await gate.check([{ query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true }) }]),
     ).toBeUndefined();
   });
 
-  it('refuses a request over MAX_QUERY_COST, summed over its operations', () => {
+  it('refuses a request over MAX_QUERY_COST, summed over its operations', async () => {
     const aliased = `{ ${Array.from({ length: 15 }, (_, index) => `o${index}: operations { name description }`).join(' ')} }`;
     const one = gate.measure([{ query: aliased }]).cost;
     expect(one).toBe(15 * (1 + 2 * OPERATION_CATALOG.length));
     const copies = Math.floor(DEFAULTS.maxQueryCost / one) + 1;
-    const refusal = gate.check(Array.from({ length: copies }, () => ({ query: aliased })));
+    const refusal = await gate.check(Array.from({ length: copies }, () => ({ query: aliased })));
     expect(refusal).toEqual({
       code: 'QUERY_TOO_COSTLY',
       message: `This request selects ${(copies * one).toLocaleString('en-US')} fields, each counted once per list item; the limit is 200,000 (MAX_QUERY_COST). Select fewer fields, or fewer items per request.`,
     });
   });
 
-  it('bounds the answer by the echoed inputs: long expressions count, and are refused over MAX_RESPONSE_BYTES', () => {
+  it('bounds the answer by the echoed inputs: long expressions count, and are refused over MAX_RESPONSE_BYTES', async () => {
     const expression = (length: number) => [
       { operation: 'evaluate', expression: '1+'.repeat(length / 2 - 1) + '1' },
     ];
@@ -151,8 +151,8 @@ describe('createRequestCostGate: cost and response bytes', () => {
     expect(escaped.responseBytes - short).toBe(2 * (60 - 9));
 
     const limited = gateWith({ maxResponseBytes: 100_000 });
-    expect(limited.check([{ query: ALL_FIELDS, variables: { inputs: add(10) } }])).toBeUndefined();
-    expect(limited.check([{ query: ALL_FIELDS, variables: { inputs: add(1_000) } }])).toEqual({
+    expect(await limited.check([{ query: ALL_FIELDS, variables: { inputs: add(10) } }])).toBeUndefined();
+    expect(await limited.check([{ query: ALL_FIELDS, variables: { inputs: add(1_000) } }])).toEqual({
       code: 'RESPONSE_TOO_LARGE',
       message: expect.stringMatching(
         /^This request's answer could be [\d,]+ bytes long; the limit is 100,000 \(MAX_RESPONSE_BYTES\)\. Select fewer fields/,
@@ -160,7 +160,7 @@ describe('createRequestCostGate: cost and response bytes', () => {
     });
   });
 
-  it('counts what it cannot read as nothing, for Apollo to refuse', () => {
+  it('counts what it cannot read as nothing, for Apollo to refuse', async () => {
     for (const operations of [
       [null],
       [42],
@@ -170,13 +170,13 @@ describe('createRequestCostGate: cost and response bytes', () => {
       [{ query: 'subscription { x }' }],
     ]) {
       expect(gate.measure(operations).calculations).toBe(0);
-      expect(gate.check(operations)).toBeUndefined();
+      expect(await gate.check(operations)).toBeUndefined();
     }
   });
 
-  it('refuses a selection it cannot bound (nested beyond any depth limit) instead of exhausting the stack', () => {
+  it('refuses a selection it cannot bound (nested beyond any depth limit) instead of exhausting the stack', async () => {
     const deep = `{ __schema { types { ${'fields { type { '.repeat(150)}name${' } }'.repeat(150)} } } }`;
-    expect(gate.check([{ query: deep }])?.code).toBe('QUERY_TOO_COSTLY');
+    expect((await gate.check([{ query: deep }]))?.code).toBe('QUERY_TOO_COSTLY');
   });
 
   it('requires a bound for every list and string field of the schema', () => {
@@ -208,13 +208,27 @@ describe('createRequestCostGate: linear in the document', () => {
         limits: { maxQueryCost: 200000, maxResponseBytes: 33554432, maxCalculationsPerRequest: 10000, maxQueryTokens: 200000 },
         persistedQuery: () => undefined,
       });
-      process.stdout.write(JSON.stringify(gate.check([{ query: process.argv[1] }])));`;
+      gate.check([{ query: process.argv[1] }]).then((refusal) => process.stdout.write(JSON.stringify(refusal)));`;
     const child = spawnSync(process.execPath, ['-e', script, query], { cwd: ROOT, timeout: 10_000 });
     expect(child.signal).toBeNull();
     expect(JSON.parse(child.stdout.toString())).toEqual({
       code: 'TOO_MANY_CALCULATIONS',
       message: `This request asks for ${(2 ** 39).toLocaleString('en-US')} calculations; the limit is 10,000 per request (MAX_CALCULATIONS_PER_REQUEST). Split it into requests of at most 10,000 calculations.`,
     });
+  });
+});
+
+describe('createRequestCostGate: the event loop', () => {
+  it('lets other work run while it counts an HTTP batch of many distinct documents', async () => {
+    const operations = Array.from({ length: 100 }, (_, index) => ({
+      query: `{ ${'nope '.repeat(900)} x${index}: __typename }`,
+    }));
+    let ranMeanwhile = false;
+    setImmediate(() => (ranMeanwhile = true));
+    const counting = gate.check(operations);
+    expect(ranMeanwhile).toBe(false);
+    expect(await counting).toBeUndefined();
+    expect(ranMeanwhile).toBe(true);
   });
 });
 
