@@ -4,21 +4,13 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { rssMb } from '../../bench/process-memory';
-import { buildCalculatorSchema } from '../../src/graphql/calculator-schema';
-import { PersistedQueryStore } from '../../src/graphql/persisted-queries';
-import { createRequestCostGate } from '../../src/graphql/request-cost';
 import type { TestApi } from '../harness/api-server';
 import { startTestApi } from '../harness/api-server';
+import { ALL_FIELDS, measuringGate } from '../harness/cost-fixtures';
 import type { StartedContainer } from '../harness/container-process';
 import { ROOT, startContainer } from '../harness/container-process';
 
 const STRICT = { accept: 'application/graphql-response+json' };
-const ALL_FIELDS = `mutation ($inputs: [CalculationInput!]!) {
-  batchCalculate(inputs: $inputs) {
-    total succeeded failed
-    results { operation a b angleUnit expression operands result status error { code message } }
-  }
-}`;
 const adds = (count: number) =>
   Array.from({ length: count }, (_, index) => ({ operation: 'add', a: index, b: 0.5 }));
 
@@ -120,16 +112,7 @@ describe('bounds at every depth, before execution', () => {
     const { data } = JSON.parse(text);
     expect(data.batchCalculate).toMatchObject({ total: 10_000, succeeded: 9_999, failed: 1 });
     expect(data.batchCalculate.results[3].error.code).toBe('DIVISION_BY_ZERO');
-    const gate = createRequestCostGate({
-      schema: buildCalculatorSchema(),
-      limits: {
-        maxQueryCost: 1e9,
-        maxResponseBytes: 1e12,
-        maxCalculationsPerRequest: 1e9,
-        maxQueryTokens: 200_000,
-      },
-      persistedQuery: () => undefined,
-    });
+    const gate = measuringGate();
     const counted = gate.measure([{ query: ALL_FIELDS, variables: { inputs } }]);
     expect(Buffer.byteLength(text)).toBeLessThan(counted.responseBytes);
   });
@@ -161,16 +144,7 @@ describe('bounds at every depth, before execution', () => {
       headers: { 'apollo-require-preflight': 'true' },
     });
     expect(within.status).toBe(200);
-    const gate = createRequestCostGate({
-      schema: buildCalculatorSchema(),
-      limits: {
-        maxQueryCost: 1e9,
-        maxResponseBytes: 1e12,
-        maxCalculationsPerRequest: 1e9,
-        maxQueryTokens: 200_000,
-      },
-      persistedQuery: (hash) => new PersistedQueryStore().queryOf(hash),
-    });
+    const gate = measuringGate();
     expect(gate.measure([{ query: aliased }]).responseBytes).toBeGreaterThan(
       Buffer.byteLength(await within.text()),
     );

@@ -7,6 +7,7 @@ import { PersistedQueryStore } from '../../src/graphql/persisted-queries';
 import type { RequestCostLimits } from '../../src/graphql/request-cost';
 import { createRequestCostGate } from '../../src/graphql/request-cost';
 import { ROOT } from '../harness/container-process';
+import { ALL_FIELDS } from '../harness/cost-fixtures';
 
 const schema = buildCalculatorSchema();
 const DEFAULTS: RequestCostLimits = {
@@ -23,12 +24,6 @@ const gateWith = (limits: Partial<RequestCostLimits> = {}, persisted = new Persi
   });
 const gate = gateWith();
 
-const ALL_FIELDS = `mutation ($inputs: [CalculationInput!]!) {
-  batchCalculate(inputs: $inputs) {
-    total succeeded failed
-    results { operation a b angleUnit expression operands result status error { code message } }
-  }
-}`;
 const add = (count: number) =>
   Array.from({ length: count }, (_, index) => ({ operation: 'add', a: index, b: 1 }));
 
