@@ -36,11 +36,8 @@ export async function composeApi(options: {
   const graphql = createGraphQLHttpHandler({
     apollo,
     limits: config.limits,
-    cost: createRequestCostGate({
-      schema,
-      limits: config.limits,
-      persistedQuery: (hash) => persistedQueries.queryOf(hash),
-    }),
+    cost: createRequestCostGate({ schema, limits: config.limits }),
+    persistedQueries,
     createContext: (requestId) => services.createContext(requestId),
   });
   return {

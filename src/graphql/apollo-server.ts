@@ -24,7 +24,7 @@ export function createApolloServer(options: {
   readonly schema: GraphQLSchema;
   readonly config: ApiConfig;
   readonly logger: Logger;
-  /** Where persisted queries are kept: the request cost gate reads them too. */
+  /** Where persisted queries are kept: the HTTP core looks them up, Apollo registers them. */
   readonly persistedQueries: PersistedQueryStore;
 }): ApolloServer<GraphQLContext> {
   const { schema, config, logger } = options;
@@ -36,7 +36,7 @@ export function createApolloServer(options: {
     introspection: config.graphqlIde,
     // "Did you mean ...?" names the schema's fields: shown only where introspection shows them anyway.
     hideSchemaDetailsFromClientErrors: !config.graphqlIde,
-    persistedQueries: { cache: options.persistedQueries },
+    persistedQueries: { cache: options.persistedQueries.forApollo() },
     includeStacktraceInErrorResponses: false,
     // The composition root owns shutdown (HTTP server, Apollo, embedded endpoint, in that order).
     stopOnTerminationSignals: false,

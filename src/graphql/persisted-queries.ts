@@ -1,10 +1,18 @@
+/** Apollo's `KeyValueCache` as its persisted queries use it (structurally: it is not re-exported). */
+export interface PersistedQueryCache {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<boolean | void>;
+}
+
 /**
- * The store of automatic persisted queries, shared by Apollo (which registers and looks up queries by
- * their hash) and the request cost gate (which must count a query sent by its hash alone before Apollo
- * runs it). Bounded in entries and bytes; the oldest entries go first. Apollo's `KeyValueCache`
- * interface, as Apollo uses it for persisted queries (its keys carry Apollo's `apq:` prefix).
+ * The store of automatic persisted queries. Apollo registers queries in it (checking each against its
+ * hash); the HTTP core looks a hash up once, puts the query in the request, and the request is counted
+ * and run from that text (see graphql-request.ts). Bounded in entries and bytes; the oldest entries go
+ * first. Apollo's `KeyValueCache` interface, as Apollo uses it for persisted queries (its keys carry
+ * Apollo's `apq:` prefix).
  */
-export class PersistedQueryStore {
+export class PersistedQueryStore implements PersistedQueryCache {
   private readonly entries = new Map<string, string>();
   private bytes = 0;
 
@@ -16,6 +24,21 @@ export class PersistedQueryStore {
   /** The query registered under a SHA-256 hash, if it is still held. */
   queryOf(sha256Hash: string): string | undefined {
     return this.entries.get(`apq:${sha256Hash}`);
+  }
+
+  /**
+   * The store as Apollo is given it: it registers queries, and never finds one by its hash alone. The
+   * core has already put every query it knows into the request; a hash it did not know when it counted
+   * the request must not be found later (registered meanwhile by another request), or the operation
+   * would run uncounted. Apollo answers such a hash `PERSISTED_QUERY_NOT_FOUND`, and the client sends
+   * the query again with it.
+   */
+  forApollo(): PersistedQueryCache {
+    return {
+      get: () => Promise.resolve(undefined),
+      set: (key, value) => this.set(key, value),
+      delete: (key) => this.delete(key),
+    };
   }
 
   get(key: string): Promise<string | undefined> {

@@ -70,8 +70,6 @@ export interface RequestRefusal {
 export interface RequestCostGateOptions {
   readonly schema: GraphQLSchema;
   readonly limits: RequestCostLimits;
-  /** The query an automatic persisted query's hash stands for, when the API knows it. */
-  readonly persistedQuery: (sha256Hash: string) => string | undefined;
 }
 
 /** Counts an HTTP request's operations (JSON bodies or query-string parameters) against the limits. */
@@ -190,7 +188,8 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
 
   function measureOne(params: unknown, request: Map<string, DocumentNode | null>): RequestCost {
     if (!isRecord(params)) return { calculations: 0, cost: 0, responseBytes: 0 };
-    const query = typeof params['query'] === 'string' ? params['query'] : persistedQueryOf(params);
+    // A persisted query sent by its hash alone has its text put in by the HTTP core before it is counted.
+    const query = typeof params['query'] === 'string' ? params['query'] : undefined;
     const document = query === undefined ? undefined : documentOf(query, request);
     const operation = document && operationOf(document, params['operationName']);
     if (!document || !operation) return { calculations: 0, cost: 0, responseBytes: REQUEST_ERRORS_BYTES };
@@ -215,13 +214,6 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
       cost: tally.cost,
       responseBytes: tally.bytes + ENVELOPE_BYTES + REQUEST_ERRORS_BYTES,
     };
-  }
-
-  function persistedQueryOf(params: Record<string, unknown>): string | undefined {
-    const extensions = params['extensions'];
-    const persisted = isRecord(extensions) ? extensions['persistedQuery'] : undefined;
-    const hash = isRecord(persisted) ? persisted['sha256Hash'] : undefined;
-    return typeof hash === 'string' ? options.persistedQuery(hash) : undefined;
   }
 
   /**
@@ -728,7 +720,8 @@ function most(values: readonly number[]): number {
   return values.reduce((max, value) => Math.max(max, value), 0);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** Whether a JSON value is an object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 

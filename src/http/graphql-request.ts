@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type { ApiErrorCode } from '../errors/error-codes';
 import { ERROR_CODES } from '../errors/error-codes';
+import { isRecord } from '../graphql/request-cost';
 
 /**
  * The GraphQL-over-HTTP core: one framework-free function from a method, headers and a raw body to a
@@ -60,6 +61,12 @@ export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
       operations: readonly unknown[],
     ) => Promise<{ readonly code: ApiErrorCode; readonly message: string } | undefined>;
   };
+  /**
+   * Where automatic persisted queries are looked up: an operation sent by its hash alone gets its query
+   * here, once, and is counted and run from that text (Apollo itself never finds one by its hash; see
+   * persisted-queries.ts).
+   */
+  readonly persistedQueries?: { queryOf(sha256Hash: string): string | undefined };
   /** A fresh context per HTTP request (all operations of an HTTP batch share it). */
   readonly createContext: (requestId: string) => TContext;
 }
@@ -149,7 +156,7 @@ function payloadTooLargeAnswer(limit: number): GraphQLHttpAnswer {
 export function createGraphQLHttpHandler<TContext extends BaseContext>(
   options: GraphQLHttpHandlerOptions<TContext>,
 ): GraphQLHttpHandler {
-  const { apollo, limits, createContext, cost } = options;
+  const { apollo, limits, createContext, cost, persistedQueries } = options;
   apollo.assertStarted('createGraphQLHttpHandler()');
 
   const handle = async (request: GraphQLHttpRequest, requestId: string): Promise<GraphQLHttpAnswer> => {
@@ -178,7 +185,8 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
       const batchError = httpBatchLimitError(read.body, limits.maxHttpBatchOperations);
       if (batchError !== undefined) return withRequestId(errorAnswer('BAD_REQUEST', batchError), requestId);
     }
-    const refusal = await cost?.check(operationsOf(method, read.body, request.search));
+    const found = withPersistedQueries(method, { body: read.body, search: request.search }, persistedQueries);
+    const refusal = await cost?.check(operationsOf(method, found.body, found.search));
     if (refusal !== undefined) return withRequestId(errorAnswer(refusal.code, refusal.message), requestId);
 
     const headers = new HeaderMap();
@@ -186,7 +194,7 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
       if (value !== undefined) headers.set(name, value);
     }
     const answer = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search: request.search, body: read.body },
+      httpGraphQLRequest: { method, headers, search: found.search, body: found.body },
       context: () => Promise.resolve(createContext(requestId)),
     });
     return withRequestId(legacyStatus(await completeAnswer(answer)), requestId);
@@ -349,6 +357,44 @@ function operationsOf(method: string, body: unknown, search: string): readonly u
       extensions: json('extensions'),
     },
   ];
+}
+
+/**
+ * The request with the query of each operation sent by a persisted query's hash alone put in, where the
+ * hash is known: what is counted is then exactly what runs, whatever the store holds meanwhile. Apollo
+ * checks the query against its hash as for any operation that sends both. Unchanged when nothing is
+ * sent by hash alone.
+ */
+function withPersistedQueries(
+  method: string,
+  request: { readonly body: unknown; readonly search: string },
+  store: GraphQLHttpHandlerOptions<BaseContext>['persistedQueries'],
+): { readonly body: unknown; readonly search: string } {
+  if (store === undefined) return request;
+  const withQuery = (operation: unknown): unknown => {
+    if (!isRecord(operation) || operation['query'] !== undefined) return operation;
+    const hash = persistedQueryHashOf(operation['extensions']);
+    const query = hash === undefined ? undefined : store.queryOf(hash);
+    return query === undefined ? operation : { ...operation, query };
+  };
+  if (method === 'POST') {
+    const { body } = request;
+    return { body: Array.isArray(body) ? body.map(withQuery) : withQuery(body), search: request.search };
+  }
+  if (method !== 'GET') return request;
+  const params = new URLSearchParams(request.search);
+  if (params.has('query')) return request;
+  const [operation] = operationsOf(method, undefined, request.search);
+  const query = (withQuery(operation) as { query?: unknown }).query;
+  if (typeof query !== 'string') return request;
+  params.set('query', query);
+  return { body: request.body, search: `?${params}` };
+}
+
+function persistedQueryHashOf(extensions: unknown): string | undefined {
+  const persisted = isRecord(extensions) ? extensions['persistedQuery'] : undefined;
+  const hash = isRecord(persisted) ? persisted['sha256Hash'] : undefined;
+  return typeof hash === 'string' ? hash : undefined;
 }
 
 /** The error message when an HTTP-batched body holds more operations than allowed, else `undefined`. */

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { getIntrospectionQuery } from 'graphql';
 import { buildCalculatorSchema } from '../../src/graphql/calculator-schema';
 import { OPERATION_CATALOG } from '../../src/graphql/operations.resolver';
@@ -16,11 +15,10 @@ const DEFAULTS: RequestCostLimits = {
   maxCalculationsPerRequest: 10_000,
   maxQueryTokens: 200_000,
 };
-const gateWith = (limits: Partial<RequestCostLimits> = {}, persisted = new PersistedQueryStore()) =>
+const gateWith = (limits: Partial<RequestCostLimits> = {}) =>
   createRequestCostGate({
     schema,
     limits: { ...DEFAULTS, ...limits },
-    persistedQuery: (hash) => persisted.queryOf(hash),
   });
 const gate = gateWith();
 
@@ -57,25 +55,13 @@ describe('createRequestCostGate: calculations', () => {
     expect(gate.measure([{ query: defaults, variables: { inputs: add(5) } }]).calculations).toBe(5);
   });
 
-  it('counts through fragments, the operation named, and a persisted query sent by its hash', async () => {
+  it('counts through fragments and the operation named', () => {
     const query =
       'query Q { operations { name } } mutation M { ...F } fragment F on Mutation { a: calculate(input: {operation: "add", a: 1, b: 2}) { result } b: calculate(input: {operation: "add", a: 1, b: 3}) { result } }';
     expect(gate.measure([{ query, operationName: 'M' }]).calculations).toBe(2);
     expect(gate.measure([{ query, operationName: 'Q' }]).calculations).toBe(0);
     // Two operations and none named: Apollo refuses it, and nothing of it runs.
     expect(gate.measure([{ query }]).calculations).toBe(0);
-
-    const persisted = new PersistedQueryStore();
-    const hash = createHash('sha256').update(ALL_FIELDS).digest('hex');
-    void persisted.set(`apq:${hash}`, ALL_FIELDS);
-    const byHash = [
-      {
-        variables: { inputs: add(10_001) },
-        extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
-      },
-    ];
-    expect((await gateWith({}, persisted).check(byHash))?.code).toBe('TOO_MANY_CALCULATIONS');
-    expect(await gateWith({}, new PersistedQueryStore()).check(byHash)).toBeUndefined();
   });
 
   it('refuses more than MAX_CALCULATIONS_PER_REQUEST with the count and the limit', async () => {
@@ -179,9 +165,9 @@ describe('createRequestCostGate: cost and response bytes', () => {
     const extended = buildCalculatorSchema();
     const fields = extended.getQueryType()!.getFields();
     fields['more'] = { ...original, name: 'more' };
-    expect(() =>
-      createRequestCostGate({ schema: extended, limits: DEFAULTS, persistedQuery: () => undefined }),
-    ).toThrow('The request cost walk has no bound for Query.more (list); add one in request-cost.ts.');
+    expect(() => createRequestCostGate({ schema: extended, limits: DEFAULTS })).toThrow(
+      'The request cost walk has no bound for Query.more (list); add one in request-cost.ts.',
+    );
   });
 });
 
@@ -201,8 +187,7 @@ describe('createRequestCostGate: linear in the document', () => {
       const gate = createRequestCostGate({
         schema: buildCalculatorSchema(),
         limits: { maxQueryCost: 200000, maxResponseBytes: 33554432, maxCalculationsPerRequest: 10000, maxQueryTokens: 200000 },
-        persistedQuery: () => undefined,
-      });
+          });
       gate.check([{ query: process.argv[1] }]).then((refusal) => process.stdout.write(JSON.stringify(refusal)));`;
     const child = spawnSync(process.execPath, ['-e', script, query], { cwd: ROOT, timeout: 10_000 });
     expect(child.signal).toBeNull();

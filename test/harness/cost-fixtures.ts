@@ -20,6 +20,5 @@ export function measuringGate(): RequestCostGate {
       maxCalculationsPerRequest: 1e9,
       maxQueryTokens: 200_000,
     },
-    persistedQuery: () => undefined,
   });
 }
