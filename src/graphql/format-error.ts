@@ -5,7 +5,8 @@ import { API_ERROR_CODES } from '../errors/error-codes';
 
 /** The codes clients may see as they are; anything else is masked (and was logged by the error log). */
 const PUBLIC_CODES = new Set<string>(API_ERROR_CODES.filter((code) => code !== 'INTERNAL_SERVER_ERROR'));
-const MAX_MESSAGE_LENGTH = 300;
+/** The longest message an error leaves the API with, in UTF-16 code units. */
+export const MAX_MESSAGE_LENGTH = 300;
 // graphql-js quotes the offending value in coercion errors; a 1 MB string must not come back whole.
 const QUOTED_VALUE =
   /(got invalid value |cannot represent[^:]*: )((?:"(?:[^"\\]|\\.)*")|(?:\{[\s\S]*?\})|(?:\[[\s\S]*?\]))/g;

@@ -27,6 +27,7 @@ import {
   TypeMetaFieldDef,
 } from 'graphql';
 import type { ApiErrorCode } from '../errors/error-codes';
+import { MAX_MESSAGE_LENGTH } from './format-error';
 import { OPERATION_CATALOG } from './operations.resolver';
 
 /**
@@ -103,6 +104,8 @@ class Tally {
   bytesPerInput = 0;
   bytesPerOperationByte = 0;
   bytesPerExpressionByte = 0;
+  /** Error entries per input, each with the calculation field's key in its path. */
+  errorsPerInput = 0;
   calculations = 0;
 
   /** Adds `factor` times another tally. */
@@ -113,6 +116,7 @@ class Tally {
     this.bytesPerInput += other.bytesPerInput * factor;
     this.bytesPerOperationByte += other.bytesPerOperationByte * factor;
     this.bytesPerExpressionByte += other.bytesPerExpressionByte * factor;
+    this.errorsPerInput += other.errorsPerInput * factor;
     this.calculations += other.calculations * factor;
   }
 
@@ -134,15 +138,21 @@ interface InputStats {
 // Deeper than any document within MAX_QUERY_DEPTH (introspection aside); a walk this deep stops and
 // counts the document as unbounded rather than exhausting the stack.
 const MAX_WALK_DEPTH = 200;
-// `{"data":...}`, a batch's brackets and commas, and an operation's request errors.
+// `{"data":...}`, a batch's brackets and commas.
 const ENVELOPE_BYTES = 64;
-const REQUEST_ERRORS_BYTES = 4096;
-// One error entry of a calculation the endpoint did not answer: a message under 300 characters (the
-// error formatter's cap), its path and code.
+// The request errors of an operation that does not run (it cannot be parsed or validated, or its
+// variables do not coerce), in place of its data: graphql-js stops at 100 validation errors (and 50
+// variable errors) and adds one saying so; each message is at most MAX_MESSAGE_LENGTH characters of up
+// to 6 bytes once escaped, with its locations and code. About 200 KB per operation.
+const REQUEST_ERRORS_BYTES = 101 * (6 * MAX_MESSAGE_LENGTH + 200);
+// One error entry of a calculation the endpoint did not answer, its field's response key aside: our own
+// message (ASCII, under the formatter's cap), the rest of its path, and its code.
 const CALCULATION_ERROR_BYTES = 512;
 // The longest calculation error message apart from an echoed expression: the unsupported-operation
-// message lists every operation and quotes 40 characters of the name given.
-const MESSAGE_BYTES = 512 + OPERATION_CATALOG.reduce((sum, operation) => sum + operation.name.length + 2, 0);
+// message lists every operation and quotes 40 characters of the name given, each escaped in up to 6 bytes
+// (it is quoted twice: in the message and in the echoed operation).
+const MESSAGE_BYTES =
+  512 + 2 * 40 * 6 + OPERATION_CATALOG.reduce((sum, operation) => sum + operation.name.length + 2, 0);
 const FLOAT_BYTES = 24; // -1.7976931348623157e+308
 const INT_BYTES = 11;
 const BOOLEAN_BYTES = 5;
@@ -187,7 +197,7 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
   }
 
   function measureOne(params: unknown, request: Map<string, DocumentNode | null>): RequestCost {
-    if (!isRecord(params)) return { calculations: 0, cost: 0, responseBytes: 0 };
+    if (!isRecord(params)) return { calculations: 0, cost: 0, responseBytes: REQUEST_ERRORS_BYTES };
     // A persisted query sent by its hash alone has its text put in by the HTTP core before it is counted.
     const query = typeof params['query'] === 'string' ? params['query'] : undefined;
     const document = query === undefined ? undefined : documentOf(query, request);
@@ -208,11 +218,12 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
       0,
       tally,
     );
-    // At the root every calculation field has made its tally numbers: only constants are left.
+    // At the root every calculation field has made its tally numbers: only constants are left. An
+    // operation answers either its data (with the errors of its fields) or its request errors.
     return {
       calculations: tally.calculations,
       cost: tally.cost,
-      responseBytes: tally.bytes + ENVELOPE_BYTES + REQUEST_ERRORS_BYTES,
+      responseBytes: ENVELOPE_BYTES + Math.max(tally.bytes, REQUEST_ERRORS_BYTES),
     };
   }
 
@@ -583,7 +594,8 @@ class OperationWalk {
   private field(node: FieldNode, parentType: GraphQLNamedType, depth: number, into: Tally): void {
     const name = node.name.value;
     // The field itself: counted once, its key ("key": and a comma) and, for a nullable value, null.
-    const keyBytes = (node.alias ?? node.name).value.length + 4 + NULL_BYTES;
+    const key = (node.alias ?? node.name).value;
+    const keyBytes = key.length + 4 + NULL_BYTES;
     if (name === '__typename') {
       into.cost += 1;
       into.bytes += keyBytes + this.plans.typeNameBytes;
@@ -610,7 +622,10 @@ class OperationWalk {
     if (plan.listLength === 'per input') {
       // One item per input: each item's constant counted per input, its echoes summed over all inputs.
       field.costPerInput += item.cost;
-      field.bytesPerInput += item.bytes + CALCULATION_ERROR_BYTES;
+      // An item's error entry, if it gets one: its path holds this list's key, and the calculation
+      // field's (counted there).
+      field.bytesPerInput += item.bytes + CALCULATION_ERROR_BYTES + key.length;
+      field.errorsPerInput += 1;
       field.bytesPerOperationByte += item.bytesPerOperationByte;
       field.bytesPerExpressionByte += item.bytesPerExpressionByte;
       field.calculations += item.calculations;
@@ -631,7 +646,8 @@ class OperationWalk {
       field.bytesPerInput * stats.count +
       field.bytesPerOperationByte * stats.operationBytes +
       field.bytesPerExpressionByte * stats.expressionBytes +
-      (single ? CALCULATION_ERROR_BYTES : 0);
+      field.errorsPerInput * stats.count * key.length +
+      (single ? CALCULATION_ERROR_BYTES + key.length : 0);
     into.calculations += field.calculations + count;
   }
 

@@ -10,12 +10,13 @@ import type { GraphQLHttpHandler } from '../../src/http/graphql-request';
 import { createGraphQLHttpHandler } from '../../src/http/graphql-request';
 import { createLogger } from '../../src/observability/logger';
 
-// A query sent by its persisted hash alone is counted from the text the store held when the request was
-// counted, and runs from that same text: a hash registered by another request while this one was being
-// counted must not run uncounted.
+// What runs is what was counted, through the HTTP core with its cost gate and an endpoint that is down:
+// a query sent by its persisted hash alone is counted from the text the store held when the request was
+// counted, and runs from that same text (a hash registered by another request meanwhile must not run
+// uncounted); the errors of calculations the endpoint did not answer fit the answer's counted bound.
 
 const config = loadApiConfig({
-  // Nothing here reaches an endpoint: every operation below is refused or answered before it would.
+  // No endpoint listens here: a calculation sent is answered ENDPOINT_UNAVAILABLE.
   SAGEMAKER_ENDPOINT_NAME: 'calculator-persisted',
   AWS_REGION: 'us-east-1',
   SAGEMAKER_RUNTIME_URL: 'http://127.0.0.1:9',
@@ -34,6 +35,7 @@ let apollo: ReturnType<typeof createApolloServer>;
 let handler: GraphQLHttpHandler;
 /** Runs while the gate counts, as another request would while the gate yields the event loop. */
 let meanwhile: () => Promise<void>;
+let gate: ReturnType<typeof createRequestCostGate>;
 
 beforeEach(async () => {
   store = new PersistedQueryStore();
@@ -45,7 +47,7 @@ beforeEach(async () => {
     endpointClient: createLocalEndpointClient(config, 'http://127.0.0.1:9', 'calculator-persisted'),
     logger,
   });
-  const gate = createRequestCostGate({ schema, limits: config.limits });
+  gate = createRequestCostGate({ schema, limits: config.limits });
   handler = createGraphQLHttpHandler({
     apollo,
     limits: config.limits,
@@ -122,5 +124,25 @@ describe('persisted queries sent by their hash alone', () => {
     const answer = await post({ query: QUERY, ...BY_HASH, variables: { inputs: [] } });
     expect(answer.json).toEqual({ data: { batchCalculate: { total: 0 } } });
     expect(store.queryOf(HASH)).toBe(QUERY);
+  });
+});
+
+describe('the errors of calculations the endpoint did not answer', () => {
+  it('fit the counted bound, however long the key in their paths', async () => {
+    // One error per item, each with the field's 20,000-character key in its path.
+    const key = 'k'.repeat(20_000);
+    const body = {
+      query: `mutation ($inputs: [CalculationInput!]!) { ${key}: batchCalculate(inputs: $inputs) { total results { result } } }`,
+      variables: { inputs: Array.from({ length: 100 }, (_, a) => ({ operation: 'add', a, b: 1 })) },
+    };
+    const answer = await post(body);
+    expect(answer.json.errors).toHaveLength(100);
+    expect(answer.json.errors[99]).toMatchObject({
+      path: [key, 'results', 99],
+      extensions: { code: 'ENDPOINT_UNAVAILABLE' },
+    });
+    const bytes = Buffer.byteLength(JSON.stringify(answer.json));
+    expect(bytes).toBeGreaterThan(2_000_000);
+    expect(bytes).toBeLessThanOrEqual(gate.measure([body]).responseBytes);
   });
 });
