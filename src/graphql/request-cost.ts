@@ -135,6 +135,8 @@ interface InputStats {
   readonly expressionBytes: number;
 }
 
+const NO_INPUTS: InputStats = { count: 0, operationBytes: 0, expressionBytes: 0 };
+
 // Deeper than any document within MAX_QUERY_DEPTH (introspection aside); a walk this deep stops and
 // counts the document as unbounded rather than exhausting the stack.
 const MAX_WALK_DEPTH = 200;
@@ -539,6 +541,9 @@ class OperationWalk {
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
   private readonly measured = new Map<string, Tally | 'in progress'>();
   private readonly variableDefaults = new Map<string, ValueNode>();
+  /** Defaults read as raw values, and what each variable holds, counted once (see inputStats). */
+  private readonly defaults = new Map<string, unknown>();
+  private readonly statsOfVariables = new Map<string, InputStats>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -651,54 +656,79 @@ class OperationWalk {
     into.calculations += field.calculations + count;
   }
 
-  /** How many inputs an argument holds, and their echoed strings' escaped bytes. */
+  /**
+   * How many inputs an argument holds, and their echoed strings' escaped bytes. What a variable holds is
+   * counted once per operation, however many fields and list items name it: linear in the document plus
+   * the variables.
+   */
   private inputStats(node: ValueNode | undefined, single: boolean): InputStats {
+    if (node === undefined) return NO_INPUTS;
+    if (node.kind === Kind.VARIABLE) return this.variableStats(node.name.value, single);
     const stats = { count: 0, operationBytes: 0, expressionBytes: 0 };
-    const addItem = (operation: unknown, expression: unknown) => {
-      stats.count += 1;
-      stats.operationBytes += escapedBytes(operation);
-      stats.expressionBytes += escapedBytes(expression);
-    };
-    const addRaw = (value: unknown) => {
-      if (isRecord(value)) addItem(value['operation'], value['expression']);
-      else if (value !== null && value !== undefined) addItem(undefined, undefined);
-    };
     const addNode = (item: ValueNode) => {
       if (item.kind === Kind.VARIABLE) {
-        addRaw(this.variable(item.name.value));
+        const inner = this.variableStats(item.name.value, true);
+        stats.count += inner.count;
+        stats.operationBytes += inner.operationBytes;
+        stats.expressionBytes += inner.expressionBytes;
       } else if (item.kind === Kind.OBJECT) {
-        const fieldValue = (fieldName: string): unknown => {
+        const bytesOf = (fieldName: string): number => {
           const value = item.fields.find((field) => field.name.value === fieldName)?.value;
-          if (value?.kind === Kind.STRING) return value.value;
-          return value?.kind === Kind.VARIABLE ? this.variable(value.name.value) : undefined;
+          if (value?.kind === Kind.STRING) return escapedBytes(value.value);
+          return value?.kind === Kind.VARIABLE ? this.variableBytes(value.name.value) : NULL_BYTES;
         };
-        addItem(fieldValue('operation'), fieldValue('expression'));
+        stats.count += 1;
+        stats.operationBytes += bytesOf('operation');
+        stats.expressionBytes += bytesOf('expression');
       } else if (item.kind !== Kind.NULL) {
-        addItem(undefined, undefined);
+        stats.count += 1;
+        stats.operationBytes += NULL_BYTES;
+        stats.expressionBytes += NULL_BYTES;
       }
     };
-
-    if (node === undefined) return stats;
     if (node.kind === Kind.LIST && !single) {
       for (const item of node.values) addNode(item);
-    } else if (node.kind === Kind.VARIABLE) {
-      const value = this.variable(node.name.value);
-      if (Array.isArray(value) && !single) {
-        for (const item of value) addRaw(item);
-      } else {
-        addRaw(value);
-      }
     } else {
       addNode(node);
     }
     return stats;
   }
 
+  /** The inputs a variable holds: a list of them, or (`single`, or not a list) one. */
+  private variableStats(name: string, single: boolean): InputStats {
+    const key = `${single ? 1 : 0}${name}`;
+    const known = this.statsOfVariables.get(key);
+    if (known !== undefined) return known;
+    const value = this.variable(name);
+    const stats = { count: 0, operationBytes: 0, expressionBytes: 0 };
+    for (const item of Array.isArray(value) && !single ? value : [value]) {
+      if (item === null || item === undefined) continue;
+      stats.count += 1;
+      stats.operationBytes += escapedBytes(isRecord(item) ? item['operation'] : undefined);
+      stats.expressionBytes += escapedBytes(isRecord(item) ? item['expression'] : undefined);
+    }
+    this.statsOfVariables.set(key, stats);
+    return stats;
+  }
+
+  /** The escaped bytes of a variable's value where it is a string (`NULL_BYTES` otherwise). */
+  private variableBytes(name: string): number {
+    const key = `s${name}`;
+    const known = this.statsOfVariables.get(key);
+    if (known !== undefined) return known.operationBytes;
+    const bytes = escapedBytes(this.variable(name));
+    this.statsOfVariables.set(key, { count: 0, operationBytes: bytes, expressionBytes: 0 });
+    return bytes;
+  }
+
   /** A variable's value as sent, else its default (as a raw value where it is a literal). */
   private variable(name: string): unknown {
     if (Object.hasOwn(this.variables, name)) return this.variables[name];
-    const fallback = this.variableDefaults.get(name);
-    return fallback === undefined ? undefined : literalOf(fallback);
+    if (!this.defaults.has(name)) {
+      const fallback = this.variableDefaults.get(name);
+      this.defaults.set(name, fallback === undefined ? undefined : literalOf(fallback));
+    }
+    return this.defaults.get(name);
   }
 }
 

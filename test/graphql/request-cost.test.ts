@@ -193,7 +193,7 @@ describe('createRequestCostGate: linear in the document', () => {
       const gate = createRequestCostGate({
         schema: buildCalculatorSchema(),
         limits: { maxQueryCost: 200000, maxResponseBytes: 33554432, maxCalculationsPerRequest: 10000, maxQueryTokens: 200000 },
-          });
+      });
       gate.check([{ query: process.argv[1] }]).then((refusal) => process.stdout.write(JSON.stringify(refusal)));`;
     const child = spawnSync(process.execPath, ['-e', script, query], { cwd: ROOT, timeout: 10_000 });
     expect(child.signal).toBeNull();
@@ -201,6 +201,36 @@ describe('createRequestCostGate: linear in the document', () => {
       code: 'TOO_MANY_CALCULATIONS',
       message: `This request asks for ${(2 ** 39).toLocaleString('en-US')} calculations; the limit is 10,000 per request (MAX_CALCULATIONS_PER_REQUEST). Split it into requests of at most 10,000 calculations.`,
     });
+  });
+});
+
+describe('createRequestCostGate: linear in the variables', () => {
+  it('reads each variable once, however many fields and list items name it', () => {
+    // Variables whose every read is counted.
+    const reads = new Map<string, number>();
+    const expression = '1+'.repeat(50_000) + '1';
+    const watched: Record<string, unknown> = {};
+    const values = { inputs: add(1_000), one: { operation: 'evaluate', expression }, e: expression };
+    for (const [name, value] of Object.entries(values)) {
+      Object.defineProperty(watched, name, {
+        enumerable: true,
+        get: () => {
+          reads.set(name, (reads.get(name) ?? 0) + 1);
+          return value;
+        },
+      });
+    }
+    const items = Array.from({ length: 100 }, (_, index) =>
+      index % 2 === 0 ? '$one' : '{operation: "evaluate", expression: $e}',
+    ).join(', ');
+    const aliases = Array.from(
+      { length: 15 },
+      (_, index) => `b${index}: batchCalculate(inputs: $inputs) { total }`,
+    );
+    const query = `mutation ($inputs: [CalculationInput!]!, $one: CalculationInput!, $e: String) { ${aliases.join(' ')} l: batchCalculate(inputs: [${items}]) { results { expression } } }`;
+    const measured = gate.measure([{ query, variables: watched }]);
+    expect(measured.calculations).toBe(15 * 1_000 + 100);
+    expect(Object.fromEntries(reads)).toEqual({ inputs: 1, one: 1, e: 1 });
   });
 });
 
