@@ -30,7 +30,7 @@ export function createApolloServer(options: {
   const { schema, config, logger } = options;
   return new ApolloServer<GraphQLContext>({
     // The schema, executed by compiled operations (see compiledExecution).
-    gateway: compiledExecution(schema),
+    gateway: compiledExecution(schema, { hideSuggestions: !config.graphqlIde }),
     allowBatchedHttpRequests: true,
     csrfPrevention: true,
     introspection: config.graphqlIde,

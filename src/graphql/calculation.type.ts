@@ -73,12 +73,15 @@ export class CalculationView implements Calculation {
     return this.input.operation as string;
   }
 
+  // An operand is echoed as a number only when it is one a Float can represent: an inline literal such
+  // as 1e400 arrives as Infinity, which the calculation refuses (INVALID_INPUT) and serialization could
+  // not answer. Such an operand reads null, and is left out of `operands`.
   get a(): number | null {
-    return (this.input.a as number | null | undefined) ?? null;
+    return finiteOrNull(this.input.a);
   }
 
   get b(): number | null {
-    return (this.input.b as number | null | undefined) ?? null;
+    return finiteOrNull(this.input.b);
   }
 
   get operands(): number[] {
@@ -128,4 +131,8 @@ export class BatchCalculation {
 
   @Field(() => Int, { description: 'Inputs that failed: status ERROR, or unanswered by the endpoint.' })
   failed!: number;
+}
+
+function finiteOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

@@ -24,7 +24,14 @@ type Compiled = Map<string, CompiledQuery | null>;
  * fail coercion (nothing has executed yet) so that clients get graphql-js's exact messages and Apollo its
  * `BAD_USER_INPUT` (HTTP 400 to clients that accept application/graphql-response+json).
  */
-export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
+export function compiledExecution(
+  schema: GraphQLSchema,
+  options: {
+    /** Leave "Did you mean ...?" out of variable errors: they name the schema's fields and values. */
+    readonly hideSuggestions: boolean;
+  },
+): GatewayInterface {
+  const { hideSuggestions } = options;
   const compiledByDocument = new WeakMap<DocumentNode, Compiled>();
 
   function compiled(document: DocumentNode, operationName: string | null): CompiledQuery | undefined {
@@ -59,6 +66,7 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
         contextValue: context.context,
         variableValues: variables,
         operationName: request.operationName,
+        hideSuggestions,
       }) as Promise<ExecutionResult>;
     }
     const operationName = operation.name?.value ?? null;
@@ -74,6 +82,7 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
       contextValue: context.context,
       variableValues: variables,
       operationName,
+      hideSuggestions,
     }) as Promise<ExecutionResult>;
   };
 

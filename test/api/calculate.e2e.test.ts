@@ -128,6 +128,33 @@ describe('calculate', () => {
   });
 });
 
+describe('an operand literal beyond any Float (1e400 reads as Infinity)', () => {
+  it('is that item INVALID_INPUT, echoed as null, and its neighbours are answered', async () => {
+    const fields = 'a b operands result status error { code message }';
+    const answer = await api.graphql(
+      `mutation { one: calculate(input: {operation: "add", a: 1e400, b: 1}) { ${fields} } ` +
+        `many: batchCalculate(inputs: [{operation: "add", a: 1, b: -1e400}, {operation: "add", a: 1, b: 1}]) { results { ${fields} } } }`,
+    );
+    expect(answer.errors).toBeUndefined();
+    const refused = (a: number | null, b: number | null, operand: string, sign: string) => ({
+      a,
+      b,
+      operands: [a ?? b],
+      result: null,
+      status: 'ERROR',
+      error: {
+        code: 'INVALID_INPUT',
+        message: `Calculation error in 'add': operand '${operand}' must be a finite number, got non-finite number ${sign}Infinity`,
+      },
+    });
+    expect(answer.data.one).toEqual(refused(null, 1, 'a', ''));
+    expect(answer.data.many.results).toEqual([
+      refused(1, null, 'b', '-'),
+      { a: 1, b: 1, operands: [1, 1], result: 2, status: 'SUCCESS', error: null },
+    ]);
+  });
+});
+
 describe('batchCalculate', () => {
   it('answers 10,000 mixed good and bad items, every one in order with its own error', async () => {
     const inputs = Array.from({ length: 10_000 }, (_, index) => {

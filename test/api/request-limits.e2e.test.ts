@@ -199,6 +199,20 @@ describe('schema details', () => {
       expect(shown.json.errors[0].message).toBe(
         'Cannot query field "operation" on type "Query". Did you mean "operations"?',
       );
+
+      // Variables: a misspelt input field and enum value, coerced at execution.
+      const calculate = 'mutation ($input: CalculationInput!) { calculate(input: $input) { result } }';
+      for (const [input, suggestion] of [
+        [{ operation: 'add', a: 1, b: 2, operatoin: 'add' }, 'Did you mean "operation"?'],
+        [{ operation: 'sin', a: 1, angleUnit: 'DEGREE' }, 'Did you mean the enum value "DEGREES"?'],
+      ] as const) {
+        const variableError = await production.post({ query: calculate, variables: { input } }, STRICT);
+        expect(variableError.status).toBe(400);
+        expect(variableError.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+        expect(variableError.json.errors[0].message).not.toMatch(/Did you mean/);
+        const suggested = await api.post({ query: calculate, variables: { input } }, STRICT);
+        expect(suggested.json.errors[0].message).toContain(suggestion);
+      }
     } finally {
       await production.stop();
     }
