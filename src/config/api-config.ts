@@ -146,7 +146,7 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
       // IDE's introspection query is ~200 tokens; inputs belong in variables.
       maxQueryTokens: readInteger(env, 'MAX_QUERY_TOKENS', 1_000, 100, 10_000_000),
       maxRequestBytes: readInteger(env, 'MAX_REQUEST_BYTES', 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
-      // A 10,000-item batchCalculate selecting every field of its results costs 120,006.
+      // A 10,000-item batchCalculate selecting every field of its results costs 110,005.
       maxQueryCost: readInteger(env, 'MAX_QUERY_COST', 200_000, 1, 100_000_000),
       // The same batch's answer is bounded by ~15 MB (messages and echoed expressions at their longest).
       maxResponseBytes: readInteger(env, 'MAX_RESPONSE_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

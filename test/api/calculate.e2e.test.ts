@@ -317,7 +317,9 @@ describe('validation errors', () => {
         (_, index) => `fragment F${index + 1} on Query { ...F${index + 2} ...F${index + 2} }`,
       );
       const query = `{ ...F1 } ${fragments.join(' ')} fragment F${count} on Query { operations { name } }`;
-      // Counted once per fragment: the request's cost is known without walking 2^39 paths.
+      // Counted once per fragment: the request's cost is known without walking 2^39 paths. The API runs in
+      // this process, so a walk per path would hold this test too; the bounded proof (a child process
+      // with a deadline) is in test/graphql/request-cost.test.ts.
       const refusal = {
         message: expect.stringMatching(
           /^This request selects [\d,]{11,} fields, each counted once per list item/,

@@ -148,6 +148,17 @@ describe('bounds at every depth, before execution', () => {
     expect(gate.measure([{ query: aliased }]).responseBytes).toBeGreaterThan(
       Buffer.byteLength(await within.text()),
     );
+    // 2^12 copies of that selection through fragments: counted from the query string, and refused.
+    const fragments = Array.from(
+      { length: 12 },
+      (_, index) => `fragment F${index} on Query { ...F${index + 1} ...F${index + 1} }`,
+    );
+    const doubled = `{ ...F0 } ${fragments.join(' ')} fragment F12 on Query { operations { name description operands { name description } } }`;
+    const over = await fetch(`${api.url}/graphql?${new URLSearchParams({ query: doubled })}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(over.status).toBe(400);
+    expect((await over.json()).errors[0].extensions.code).toBe('QUERY_TOO_COSTLY');
   });
 });
 

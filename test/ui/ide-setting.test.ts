@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import type { TestApi } from '../harness/api-server';
 import { startTestApi } from '../harness/api-server';
 
@@ -23,6 +24,18 @@ describe('GRAPHQL_IDE: the one setting for the IDE and introspection', () => {
     const api = await start({ NODE_ENV: 'development' });
     expect(await ideStatus(api)).toBe(200);
     expect((await api.graphql(INTROSPECTION)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    // The whole introspection query an IDE sends fits every default limit (184 tokens of 1,000).
+    const full = await api.graphql(
+      getIntrospectionQuery({
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+      }),
+    );
+    expect(full.errors).toBeUndefined();
+    expect(full.data.__schema.types.map((type: { name: string }) => type.name)).toContain('CalculationInput');
   });
 
   it('is off in production: no IDE page, no introspection, the API still answers', async () => {
