@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { ComposedApi } from '../../src/compose-api';
 import { composeApi } from '../../src/compose-api';
@@ -10,6 +11,7 @@ import type { GraphQLHttpAnswer } from '../../src/http/graphql-request';
 import { createLogger } from '../../src/observability/logger';
 import type { TestApi } from '../harness/api-server';
 import { startTestApi } from '../harness/api-server';
+import { measuringGate } from '../harness/cost-fixtures';
 import type { StartedContainer } from '../harness/container-process';
 import { startContainer } from '../harness/container-process';
 
@@ -250,6 +252,19 @@ const graphqlRequest = fc.record(
   { requiredKeys: ['query'] },
 );
 
+/**
+ * How a request uses automatic persisted queries: not at all, registering its query with its hash, sent
+ * by the hash alone of a query registered before (the n-th, or a hash nobody registered), or with a hash
+ * that is not its query's.
+ */
+const persistence = fc.oneof(
+  { weight: 6, arbitrary: fc.constant({ kind: 'none' as const, index: 0 }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'register' as const, index: 0 }) },
+  { weight: 2, arbitrary: fc.nat().map((index) => ({ kind: 'byHash' as const, index })) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'wrongHash' as const, index: 0 }) },
+);
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
 // Apollo's request errors, which a client accepting only application/json gets with 200.
 const LEGACY_200 = new Set<string>([
   'GRAPHQL_PARSE_FAILED',
@@ -322,10 +337,27 @@ describe('fuzzing GraphQL documents through the HTTP core', () => {
     await composed?.stop();
   });
 
-  it(`answers ${DOCUMENT_RUNS} generated documents well-formed, each answered in milliseconds (seed ${SEED})`, async () => {
+  it(`answers ${DOCUMENT_RUNS} generated documents well-formed, each answered in milliseconds and within its counted length (seed ${SEED})`, async () => {
     let slowest = 0;
+    const gate = measuringGate();
+    // Queries sent with their hash, some of which Apollo registered; `byHash` requests send one's hash.
+    const registered: string[] = [];
+    let foundByHash = 0;
     await fc.assert(
-      fc.asyncProperty(graphqlRequest, fc.boolean(), async (request, strict) => {
+      fc.asyncProperty(graphqlRequest, fc.boolean(), persistence, async (generated, strict, persisted) => {
+        const query =
+          persisted.kind === 'byHash' && registered.length > 0
+            ? registered[persisted.index % registered.length]!
+            : generated.query;
+        const hash = persisted.kind === 'wrongHash' ? sha256(`${query} `) : sha256(query);
+        const extensions = { persistedQuery: { version: 1, sha256Hash: hash } };
+        if (persisted.kind === 'register') registered.push(query);
+        const request =
+          persisted.kind === 'none'
+            ? generated
+            : persisted.kind === 'byHash'
+              ? { ...generated, query: undefined, extensions }
+              : { ...generated, query, extensions };
         // The whole request through the core: counting, parsing, validation, and execution if valid.
         const started = performance.now();
         const answer: GraphQLHttpAnswer = await composed.graphql(
@@ -348,10 +380,22 @@ describe('fuzzing GraphQL documents through the HTTP core', () => {
           contentType: answer.headers['content-type'] ?? '',
           body: answer.body,
         });
+        if (persisted.kind === 'byHash' && !answer.body.includes('PERSISTED_QUERY_NOT_FOUND'))
+          foundByHash += 1;
+        // No answer is longer than the bound counted for it (the query in place of its hash: the text
+        // the API runs if it knows the hash; if not, the answer is one short error).
+        const bound = gate.measure([{ ...request, query }]).responseBytes;
+        if (Buffer.byteLength(answer.body) > bound) {
+          throw new Error(
+            `${Buffer.byteLength(answer.body)} bytes counted at ${bound}: ${answer.body.slice(0, 300)}`,
+          );
+        }
       }),
       { numRuns: DOCUMENT_RUNS, seed: SEED, endOnFailure: true },
     );
     expect(slowest).toBeLessThan(REQUEST_BUDGET_MS);
+    // Queries sent by their hash alone were found, counted and run, not only refused as unknown.
+    expect(foundByHash).toBeGreaterThan(100);
   });
 });
 
