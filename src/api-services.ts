@@ -4,12 +4,14 @@ import { createCalculationService } from './calculations/calculation-service';
 import type { ApiConfig } from './config/api-config';
 import type { EndpointClient, EndpointOutcome } from './endpoint/endpoint-client';
 import { invokeBatch } from './endpoint/endpoint-client';
+import { EndpointError, UNANSWERED_MESSAGES } from './endpoint/endpoint-error';
 import { instrumentEndpointClient } from './endpoint/instrumented-endpoint-client';
 import { requestWireBytes } from './wire/request-writer';
 import type { EndpointRequest } from './wire/wire-request';
 import type { GraphQLContext } from './graphql/graphql-context';
+import type { RequestRefusal } from './graphql/request-cost';
 import type { Logger } from './observability/logger';
-import type { Metrics } from './observability/metrics';
+import type { Metrics, RejectionReason } from './observability/metrics';
 import { createMetrics } from './observability/metrics';
 
 /** The process-wide collaborators: one batcher, one instrumented endpoint client, one metrics registry. */
@@ -19,8 +21,19 @@ export interface ApiServices {
   readonly metrics: Metrics;
   readonly endpoint: EndpointClient;
   readonly calculations: CalculationService;
-  /** A fresh per-request GraphQL context (its own calculator, so its own DataLoader). */
-  readonly createContext: (requestId: string) => GraphQLContext;
+  /** The shared batcher: its queue and dispatches, for readiness. */
+  readonly batcher: CalculationBatcher;
+  /**
+   * Admission at the HTTP edge: the OVERLOADED refusal for a request counted to cause `calculations`
+   * when the batcher's queue has no room for them, else `undefined`. Cheaper than running the request
+   * to the same refusal; the batcher still refuses whatever gets past (requests admitted meanwhile).
+   */
+  readonly admit: (calculations: number) => RequestRefusal | undefined;
+  /**
+   * A fresh per-request GraphQL context (its own calculator, so its own DataLoader). When `signal`
+   * aborts (the request's deadline, its client gone), nothing more of the request is sent.
+   */
+  readonly createContext: (requestId: string, signal?: AbortSignal) => GraphQLContext;
 }
 
 /**
@@ -33,7 +46,8 @@ export function createApiServices(options: {
   readonly logger: Logger;
 }): ApiServices {
   const { config, logger } = options;
-  const metrics = createMetrics();
+  // Read at scrape time, once the batcher below exists.
+  const metrics = createMetrics({ queueDepth: () => batcher.queued, circuitState: () => 0 });
   const endpoint = instrumentEndpointClient(options.endpointClient, metrics, logger);
   const batcher: CalculationBatcher = new AdaptiveBatcher<EndpointRequest, EndpointOutcome>({
     dispatch: (requests) => invokeBatch(endpoint, requests),
@@ -41,6 +55,15 @@ export function createApiServices(options: {
     maxItems: config.batching.maxItems,
     maxBytes: config.batching.maxBytes,
     maxInFlight: config.batching.maxInFlight,
+    maxQueued: config.batching.maxQueued,
+    // By then every request the dispatch carries is past its own deadline: nobody waits for its answer.
+    dispatchTimeoutMs: config.requestTimeoutMs,
+    dispatchTimeout: () => new EndpointError('ENDPOINT_TIMEOUT'),
+    observer: {
+      queueWait: (seconds) => metrics.queueWait.observe(seconds),
+      dropped: (reason, items, cause) =>
+        metrics.rejected.inc({ reason: rejectionReason(reason, cause) }, items),
+    },
   });
   const calculations = createCalculationService({ batcher, metrics });
   return {
@@ -49,13 +72,29 @@ export function createApiServices(options: {
     metrics,
     endpoint,
     calculations,
-    createContext(requestId) {
+    batcher,
+    admit(count) {
+      const refusal = batcher.refusalFor(count);
+      if (refusal === undefined) return undefined;
+      metrics.rejected.inc({ reason: 'overloaded' }, count);
+      const error = new EndpointError('OVERLOADED', { retryAfterSeconds: refusal.retryAfterSeconds });
+      return { code: error.code, message: error.message, retryAfterSeconds: refusal.retryAfterSeconds };
+    },
+    createContext(requestId, signal) {
       return {
         requestId,
-        calculator: calculations.forRequest(),
+        calculator: calculations.forRequest(signal),
         endpoint,
         limits: config.limits,
       };
     },
   };
+}
+
+/** The metric label for calculations the batcher did not send. */
+function rejectionReason(reason: 'overloaded' | 'cancelled', cause: unknown): RejectionReason {
+  if (reason === 'overloaded') return 'overloaded';
+  return cause instanceof EndpointError && cause.message === UNANSWERED_MESSAGES.clientGone
+    ? 'disconnected'
+    : 'deadline';
 }

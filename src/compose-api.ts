@@ -38,7 +38,9 @@ export async function composeApi(options: {
     limits: config.limits,
     cost: createRequestCostGate({ schema, limits: config.limits }),
     persistedQueries,
-    createContext: (requestId) => services.createContext(requestId),
+    admit: (calculations) => services.admit(calculations),
+    requestTimeoutMs: config.requestTimeoutMs,
+    createContext: (requestId, signal) => services.createContext(requestId, signal),
   });
   return {
     services,

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { AdaptiveBatcher } from '../batching/adaptive-batcher';
-import { DispatchFailure } from '../batching/adaptive-batcher';
+import { DispatchFailure, OverloadedError } from '../batching/adaptive-batcher';
 import type { CalculationOutcome, CalculationRequest } from '../engine';
 import { validateCalculation } from '../engine';
 import type { EndpointOutcome } from '../endpoint/endpoint-client';
@@ -21,12 +21,21 @@ export interface RequestCalculator {
   calculate(request: CalculationRequest): Promise<CalculationAnswer>;
   /** Answers many, in input order; never rejects. */
   calculateMany(requests: readonly CalculationRequest[]): Promise<CalculationAnswer[]>;
+  /**
+   * Set once a calculation of this request was refused OVERLOADED: the seconds after which to try
+   * again (the Retry-After header).
+   */
+  readonly retryAfterSeconds: number | undefined;
 }
 
 /** Resolves calculations: validated by the engine first, then sent through the shared batcher. */
 export interface CalculationService {
-  /** A fresh calculator for one GraphQL request (its own DataLoader). */
-  forRequest(): RequestCalculator;
+  /**
+   * A fresh calculator for one GraphQL request (its own DataLoader). When `signal` aborts (the request's
+   * deadline, or its client gone), its calculations still queued are never sent, and every one not yet
+   * answered is answered with the signal's reason.
+   */
+  forRequest(signal?: AbortSignal): RequestCalculator;
 }
 
 /** The batcher the service sends through: each item settles as its outcome or its own EndpointError. */
@@ -49,11 +58,18 @@ export function createCalculationService(options: {
   const { batcher, metrics } = options;
 
   return {
-    forRequest() {
+    forRequest(signal) {
+      let retryAfterSeconds: number | undefined;
+      const noted = (answer: CalculationAnswer): CalculationAnswer => {
+        if (answer.kind === 'unanswered' && answer.error.code === 'OVERLOADED') {
+          retryAfterSeconds = answer.error.retryAfterSeconds;
+        }
+        return answer;
+      };
       // DataLoader settles each key as a value or, for a calculation the endpoint did not answer, as its
       // EndpointError (a rejection of that key's load), never both ways.
       const loader = new DataLoader<EndpointRequest, CalculationOutcome, string>(
-        async (keys) => (await batcher.loadMany(keys)).map(settledValue),
+        async (keys) => (await batcher.loadMany(keys, signal)).map(settledValue),
         { cacheKeyFn: requestKey, maxBatchSize: Infinity },
       );
       return {
@@ -62,11 +78,20 @@ export function createCalculationService(options: {
           const answer: CalculationAnswer =
             prepared.kind === 'answered'
               ? { kind: 'calculated', outcome: prepared.outcome }
-              : await loader.load(prepared.request).then(calculated, unanswered);
+              : noted(await loader.load(prepared.request).then(calculated, unanswered));
           count(metrics, [request], [answer]);
           return answer;
         },
-        calculateMany: (requests) => calculateMany(batcher, metrics, requests),
+        async calculateMany(requests) {
+          const answers = await calculateMany(batcher, metrics, requests, signal);
+          // A refusal is all of a call or nothing of it: the first unanswered item tells.
+          const first = answers.find((answer) => answer.kind === 'unanswered');
+          if (first) noted(first);
+          return answers;
+        },
+        get retryAfterSeconds() {
+          return retryAfterSeconds;
+        },
       };
     },
   };
@@ -84,12 +109,20 @@ function prepare(request: CalculationRequest): Prepared {
 const calculated = (outcome: CalculationOutcome): CalculationAnswer => ({ kind: 'calculated', outcome });
 
 function unanswered(error: unknown): CalculationAnswer {
-  return { kind: 'unanswered', error: asEndpointError(error) };
+  return { kind: 'unanswered', error: unansweredError(error) };
+}
+
+/** Why an item got no answer, as the EndpointError clients see: a refusal, or its dispatch's error. */
+function unansweredError(reason: unknown): EndpointError {
+  if (reason instanceof OverloadedError) {
+    return new EndpointError('OVERLOADED', { cause: reason, retryAfterSeconds: reason.retryAfterSeconds });
+  }
+  return asEndpointError(reason);
 }
 
 /** One item of `loadMany`, as the DataLoader settles it: its outcome, or the error that failed it. */
 function settledValue(result: EndpointOutcome | DispatchFailure): CalculationOutcome | EndpointError {
-  if (result instanceof DispatchFailure) return asEndpointError(result.reason);
+  if (result instanceof DispatchFailure) return unansweredError(result.reason);
   return result;
 }
 
@@ -102,6 +135,7 @@ async function calculateMany(
   batcher: CalculationBatcher,
   metrics: Metrics,
   requests: readonly CalculationRequest[],
+  signal: AbortSignal | undefined,
 ): Promise<CalculationAnswer[]> {
   const answers: CalculationAnswer[] = new Array(requests.length);
   const index = new RequestIndex(requests.length);
@@ -113,7 +147,7 @@ async function calculateMany(
   }
   const pending = index.distinct;
   if (pending.length > 0) {
-    const results = await batcher.loadMany(pending);
+    const results = await batcher.loadMany(pending, signal);
     // One answer per slot, shared by the slot's duplicates; one EndpointError per failed dispatch.
     const bySlot: CalculationAnswer[] = new Array(results.length);
     const failures = new Map<DispatchFailure, CalculationAnswer>();

@@ -24,6 +24,8 @@ export interface BatchingConfig {
   readonly maxItems: number;
   readonly maxBytes: number;
   readonly maxInFlight: number;
+  /** Calculations waiting to leave at most: more are refused OVERLOADED. */
+  readonly maxQueued: number;
 }
 
 /** Limits on what one HTTP request may ask of the API. */
@@ -57,6 +59,8 @@ export interface ApiConfig {
   readonly endpoint: EndpointTarget;
   readonly endpointTimeoutMs: number;
   readonly endpointMaxAttempts: number;
+  /** A request's deadline once read, queue time and invocations included (REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
   readonly batching: BatchingConfig;
   readonly limits: RequestLimits;
   readonly httpTimeouts: HttpTimeouts;
@@ -118,13 +122,19 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
     ['on', 'off'] as const,
     environment === 'production' ? 'off' : 'on',
   );
-  return {
+  // The in-flight bound carries 8 x 5,000 calculations; 50,000 more queued is ~0.1 s of the endpoint's
+  // measured ~450,000 calculations/s (npm run bench), so an admitted calculation waits well under a
+  // second, and five largest requests (MAX_CALCULATIONS_PER_REQUEST) fit at once.
+  const maxQueued = readInteger(env, 'BATCH_MAX_QUEUED', 50_000, 1, 10_000_000);
+  const config: ApiConfig = {
     port: readInteger(env, 'PORT', 4000, 0, 65535),
     host: readString(env, 'HOST', '0.0.0.0'),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     endpoint: readEndpoint(env),
     endpointTimeoutMs: readInteger(env, 'ENDPOINT_TIMEOUT_MS', 10_000, 100, 600_000),
     endpointMaxAttempts: readInteger(env, 'ENDPOINT_MAX_ATTEMPTS', 3, 1, 10),
+    // Under API Gateway's 29 s integration timeout: a client gets ENDPOINT_TIMEOUT, not the gateway's 504.
+    requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 25_000, 100, 600_000),
     batching: {
       // Each invocation costs ~1-2 ms of SDK work (signing, middleware) on top of its items: 5,000 per
       // invocation answered a 10,000-item batch with ~25% less API CPU than 1,000 (npm run bench).
@@ -132,6 +142,7 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
       // Well under SageMaker's 6 MB request limit, so a chunk never fails for its size.
       maxBytes: readInteger(env, 'BATCH_MAX_BYTES', 1024 * 1024, 1024, 5 * 1024 * 1024),
       maxInFlight: readInteger(env, 'BATCH_MAX_IN_FLIGHT', 8, 1, 256),
+      maxQueued,
     },
     limits: {
       maxBatchCalculateItems: readInteger(env, 'MAX_BATCH_CALCULATE_ITEMS', 10_000, 1, 1_000_000),
@@ -155,4 +166,10 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
     httpTimeouts: readHttpTimeouts(env),
     graphqlIde: graphqlIde === 'on',
   };
+  if (maxQueued < config.limits.maxCalculationsPerRequest) {
+    throw new ConfigurationError(
+      `BATCH_MAX_QUEUED (${maxQueued}) must be at least MAX_CALCULATIONS_PER_REQUEST (${config.limits.maxCalculationsPerRequest}): a request within the limits could never be queued.`,
+    );
+  }
+  return config;
 }

@@ -1,27 +1,46 @@
 import { GraphQLError } from 'graphql';
-import type { EndpointErrorCode } from '../errors/error-codes';
+import type { EndpointErrorCode, UnansweredCode } from '../errors/error-codes';
 
-export type { EndpointErrorCode } from '../errors/error-codes';
+export type { EndpointErrorCode, UnansweredCode } from '../errors/error-codes';
 
-const MESSAGES: Readonly<Record<EndpointErrorCode, string>> = {
+const MESSAGES: Readonly<Record<UnansweredCode, string>> = {
+  OVERLOADED: 'The API has more calculations waiting than it takes; try again after the Retry-After seconds.',
   ENDPOINT_UNAVAILABLE: 'The calculator endpoint is unavailable; try again shortly.',
   ENDPOINT_TIMEOUT: 'The calculator endpoint did not answer in time; try again.',
   ENDPOINT_ERROR: 'The calculator endpoint failed to answer this request.',
 };
 
+/** Messages for a few causes of a code that say more than the code's own (still fixed, still safe). */
+export const UNANSWERED_MESSAGES = {
+  deadline:
+    'The request reached its deadline (REQUEST_TIMEOUT_MS) before the calculator endpoint answered; try again.',
+  clientGone: 'The client went away before the calculator endpoint answered.',
+  circuitOpen:
+    'The calculator endpoint is failing, so the API is not calling it for a few seconds; try again shortly.',
+} as const;
+
 /**
- * An invocation failed. Its message is fixed per code and safe to show: no hostnames, ARNs or stack
- * traces. The SDK's error is kept as `cause` for the logs only.
+ * A calculation got no answer: its invocation failed, or it was refused before being sent. Its message is
+ * fixed and safe to show: no hostnames, ARNs or stack traces. The SDK's error is kept as `cause` for the
+ * logs only.
  */
 export class EndpointError extends Error {
   override readonly name = 'EndpointError';
 
   constructor(
-    readonly code: EndpointErrorCode,
-    options?: { cause?: unknown },
+    readonly code: UnansweredCode,
+    options?: {
+      cause?: unknown;
+      message?: (typeof UNANSWERED_MESSAGES)[keyof typeof UNANSWERED_MESSAGES];
+      /** For OVERLOADED: when to try again (the Retry-After header). */
+      retryAfterSeconds?: number;
+    },
   ) {
-    super(MESSAGES[code], options);
+    super(options?.message ?? MESSAGES[code], options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
+
+  readonly retryAfterSeconds: number | undefined;
 
   private graphQLError: GraphQLError | undefined;
 

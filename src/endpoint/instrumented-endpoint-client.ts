@@ -2,13 +2,16 @@ import type { Metrics, InvocationOutcome } from '../observability/metrics';
 import type { Logger } from '../observability/logger';
 import type { EndpointRequest } from '../wire/wire-request';
 import type { EndpointClient } from './endpoint-client';
+import type { UnansweredCode } from './endpoint-error';
 import { asEndpointError } from './endpoint-error';
 
-const OUTCOMES = {
+const OUTCOMES: Readonly<Record<UnansweredCode, InvocationOutcome>> = {
   ENDPOINT_UNAVAILABLE: 'unavailable',
   ENDPOINT_TIMEOUT: 'timeout',
   ENDPOINT_ERROR: 'error',
-} as const satisfies Record<string, InvocationOutcome>;
+  // Not an invocation's outcome (the batcher refuses before any): here only if a bug put it here.
+  OVERLOADED: 'error',
+};
 
 /**
  * Wraps an endpoint client so every invocation (JSON or compact) is counted (by outcome), sized and timed,

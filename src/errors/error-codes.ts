@@ -132,6 +132,12 @@ export const ERROR_CODES = {
     httpStatus: 200,
     meaning: 'An automatic persisted query hash the API does not know: send the query with its hash once.',
   },
+  OVERLOADED: {
+    layer: 'api',
+    httpStatus: 503,
+    meaning:
+      'More calculations are waiting for the endpoint than BATCH_MAX_QUEUED: refused at once, nothing sent. Retry after the Retry-After header.',
+  },
   ENDPOINT_UNAVAILABLE: {
     layer: 'api',
     httpStatus: 200,
@@ -186,6 +192,9 @@ export type ApiErrorCode = CodesOfLayer<'api'> | HttpEdgeErrorCode;
 
 /** The infrastructure failures an endpoint invocation can end in: the `ENDPOINT_` codes of the API. */
 export type EndpointErrorCode = Extract<CodesOfLayer<'api'>, `ENDPOINT_${string}`>;
+
+/** Why a calculation got no answer: its invocation failed, or it was refused before being sent. */
+export type UnansweredCode = EndpointErrorCode | 'OVERLOADED';
 
 /** The calculation error codes, in registry order. */
 export const CALCULATION_ERROR_CODES = (Object.keys(ERROR_CODES) as ErrorCode[]).filter(

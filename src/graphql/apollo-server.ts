@@ -8,6 +8,7 @@ import type { ApiConfig } from '../config/api-config';
 import type { Logger } from '../observability/logger';
 import { compiledExecution } from './compiled-executor';
 import { errorLogPlugin } from './error-log-plugin';
+import { overloadPlugin } from './overload-plugin';
 import { createFormatError } from './format-error';
 import type { GraphQLContext } from './graphql-context';
 import type { PersistedQueryStore } from './persisted-queries';
@@ -63,6 +64,7 @@ export function createApolloServer(options: {
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       errorLogPlugin(logger),
+      overloadPlugin(),
     ],
   });
 }

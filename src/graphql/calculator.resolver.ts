@@ -62,6 +62,11 @@ export class CalculatorResolver {
     }
     // CalculationInput has the fields of a CalculationRequest: no per-item copy.
     const answers = await context.calculator.calculateMany(inputs);
+    // Refused as a whole (the queue is full): one error for the field, not one per item.
+    const refused = answers.find(
+      (answer) => answer.kind === 'unanswered' && answer.error.code === 'OVERLOADED',
+    );
+    if (refused?.kind === 'unanswered') throw refused.error.toGraphQLError();
     let succeeded = 0;
     const results = answers.map((answer, index) => {
       if (answer.kind === 'calculated' && answer.outcome.ok) succeeded += 1;

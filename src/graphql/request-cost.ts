@@ -65,6 +65,8 @@ export interface RequestCost {
 export interface RequestRefusal {
   readonly code: ApiErrorCode;
   readonly message: string;
+  /** When to try again (the Retry-After header), for a refusal that is not the request's fault. */
+  readonly retryAfterSeconds?: number;
 }
 
 /** Options of {@link createRequestCostGate}. */
@@ -80,9 +82,13 @@ export interface RequestCostGate {
   /**
    * The refusal for operations over a limit, else `undefined`. Yields to the event loop between
    * operations once it has held it for a few milliseconds (an HTTP batch of 100 distinct documents
-   * takes tens of milliseconds to parse).
+   * takes tens of milliseconds to parse). A request within the limits is then handed to `admit` with
+   * the calculations it was counted to cause, which may refuse it too (the batcher's queue is full).
    */
-  check(operations: readonly unknown[]): Promise<RequestRefusal | undefined>;
+  check(
+    operations: readonly unknown[],
+    admit?: (calculations: number) => RequestRefusal | undefined,
+  ): Promise<RequestRefusal | undefined>;
 }
 
 /**
@@ -259,7 +265,7 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
       measureInto(total, operations, undefined, Infinity);
       return { calculations: total.calculations, cost: total.cost, responseBytes: total.responseBytes };
     },
-    async check(operations) {
+    async check(operations, admit) {
       const counted = newTotals();
       for (;;) {
         measureInto(counted, operations, limits, performance.now() + YIELD_AFTER_MS);
@@ -294,7 +300,7 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
             `${count(limits.maxResponseBytes)} (MAX_RESPONSE_BYTES). Select fewer fields, or fewer items per request.`,
         };
       }
-      return undefined;
+      return counted.calculations > 0 ? admit?.(counted.calculations) : undefined;
     },
   };
 }

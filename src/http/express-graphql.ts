@@ -11,7 +11,12 @@ import { internalErrorAnswer } from './graphql-request';
 export function expressGraphQL(handler: GraphQLHttpHandler, logger: Logger): RequestHandler {
   return (request, response) => {
     const requestId = response.locals.requestId as string;
-    toCoreRequest(request, handler.limits.maxRequestBytes).then(
+    // The client gone before its answer: what it still waits for is not sent to the endpoint.
+    const clientGone = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished) clientGone.abort();
+    });
+    toCoreRequest(request, handler.limits.maxRequestBytes, clientGone.signal).then(
       (coreRequest) =>
         handler(coreRequest, requestId)
           .catch((error: unknown) => {
@@ -46,7 +51,7 @@ export function sendAnswer(response: Response, answer: GraphQLHttpAnswer): void 
  * Reads the body, up to one byte past the limit: a longer body is not read to its end (nor at all when
  * its Content-Length says so), and its connection is closed after the 413.
  */
-function toCoreRequest(request: Request, limit: number): Promise<GraphQLHttpRequest> {
+function toCoreRequest(request: Request, limit: number, signal: AbortSignal): Promise<GraphQLHttpRequest> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -56,6 +61,7 @@ function toCoreRequest(request: Request, limit: number): Promise<GraphQLHttpRequ
     method: request.method,
     headers,
     search: queryStart === -1 ? '' : request.url.slice(queryStart),
+    signal,
   };
   const declared = Number(headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {

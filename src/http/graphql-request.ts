@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type { ApiErrorCode } from '../errors/error-codes';
 import { ERROR_CODES } from '../errors/error-codes';
+import { EndpointError, UNANSWERED_MESSAGES } from '../endpoint/endpoint-error';
+import type { RequestRefusal } from '../graphql/request-cost';
 import { isRecord } from '../graphql/request-cost';
 
 /**
@@ -33,6 +35,8 @@ export interface GraphQLHttpRequest {
    * {@link GraphQLHttpLimits.maxRequestBytes}: such a request is answered 413 without its body.
    */
   readonly bodyOverLimit?: boolean;
+  /** Aborts when the client goes away before its answer (an adapter that can tell sets it). */
+  readonly signal?: AbortSignal;
 }
 
 /** What to answer. */
@@ -59,16 +63,30 @@ export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
   readonly cost?: {
     readonly check: (
       operations: readonly unknown[],
-    ) => Promise<{ readonly code: ApiErrorCode; readonly message: string } | undefined>;
+      admit?: (calculations: number) => RequestRefusal | undefined,
+    ) => Promise<RequestRefusal | undefined>;
   };
+  /**
+   * Whether a request within the limits may run now, given the calculations it was counted to cause:
+   * refused OVERLOADED (503, Retry-After) when the batcher has no room for them, before any of it runs.
+   */
+  readonly admit?: (calculations: number) => RequestRefusal | undefined;
   /**
    * Where automatic persisted queries are looked up: an operation sent by its hash alone gets its query
    * here, once, and is counted and run from that text (Apollo itself never finds one by its hash; see
    * persisted-queries.ts).
    */
   readonly persistedQueries?: { queryOf(sha256Hash: string): string | undefined };
-  /** A fresh context per HTTP request (all operations of an HTTP batch share it). */
-  readonly createContext: (requestId: string) => TContext;
+  /**
+   * How long a request may take once it is read, queue time and invocations included: past it, what it
+   * still waits for is answered ENDPOINT_TIMEOUT and nothing more of it is sent (`Infinity`: no deadline).
+   */
+  readonly requestTimeoutMs?: number;
+  /**
+   * A fresh context per HTTP request (all operations of an HTTP batch share it). `signal` aborts at the
+   * request's deadline, or when its client goes away; its reason is an EndpointError.
+   */
+  readonly createContext: (requestId: string, signal: AbortSignal) => TContext;
 }
 
 /**
@@ -157,6 +175,7 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
   options: GraphQLHttpHandlerOptions<TContext>,
 ): GraphQLHttpHandler {
   const { apollo, limits, createContext, cost, persistedQueries } = options;
+  const requestTimeoutMs = options.requestTimeoutMs ?? Infinity;
   apollo.assertStarted('createGraphQLHttpHandler()');
 
   const handle = async (request: GraphQLHttpRequest, requestId: string): Promise<GraphQLHttpAnswer> => {
@@ -186,20 +205,77 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
       if (batchError !== undefined) return withRequestId(errorAnswer('BAD_REQUEST', batchError), requestId);
     }
     const found = withPersistedQueries(method, { body: read.body, search: request.search }, persistedQueries);
-    const refusal = await cost?.check(operationsOf(method, found.body, found.search));
-    if (refusal !== undefined) return withRequestId(errorAnswer(refusal.code, refusal.message), requestId);
+    const refusal = await cost?.check(operationsOf(method, found.body, found.search), options.admit);
+    if (refusal !== undefined) {
+      const answer = errorAnswer(refusal.code, refusal.message);
+      const retryAfter = refusal.retryAfterSeconds;
+      return withRequestId(
+        retryAfter === undefined
+          ? answer
+          : { ...answer, headers: { ...answer.headers, 'retry-after': String(retryAfter) } },
+        requestId,
+      );
+    }
 
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, value);
     }
-    const answer = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search: found.search, body: found.body },
-      context: () => Promise.resolve(createContext(requestId)),
-    });
-    return withRequestId(legacyStatus(await completeAnswer(answer)), requestId);
+    const deadline = new RequestDeadline(requestTimeoutMs, request.signal);
+    try {
+      const answer = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: found.search, body: found.body },
+        context: () => Promise.resolve(createContext(requestId, deadline.signal)),
+      });
+      return withRequestId(legacyStatus(await completeAnswer(answer)), requestId);
+    } finally {
+      deadline.clear();
+    }
   };
   return Object.assign(handle, { limits });
+}
+
+/**
+ * One request's deadline and its client: a signal that aborts with ENDPOINT_TIMEOUT when the deadline
+ * passes, or when the client goes away (nobody reads that answer). Cleared when the request is answered,
+ * so that no timer outlives it.
+ */
+class RequestDeadline {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly onClientGone: (() => void) | undefined;
+
+  constructor(
+    timeoutMs: number,
+    private readonly client: AbortSignal | undefined,
+  ) {
+    if (Number.isFinite(timeoutMs)) {
+      this.timer = setTimeout(
+        () =>
+          this.controller.abort(
+            new EndpointError('ENDPOINT_TIMEOUT', { message: UNANSWERED_MESSAGES.deadline }),
+          ),
+        timeoutMs,
+      );
+    }
+    if (client) {
+      this.onClientGone = () =>
+        this.controller.abort(
+          new EndpointError('ENDPOINT_TIMEOUT', { message: UNANSWERED_MESSAGES.clientGone }),
+        );
+      if (client.aborted) this.onClientGone();
+      else client.addEventListener('abort', this.onClientGone, { once: true });
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+    if (this.onClientGone) this.client?.removeEventListener('abort', this.onClientGone);
+  }
 }
 
 /** The answer to a bug: 500 with the request id, no internals (the adapter logs the error). */

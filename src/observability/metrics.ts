@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { OPERATION_NAMES } from '../engine';
 
 /** The API's Prometheus metrics. Their names are part of the contract (DESIGN.md). */
@@ -8,6 +8,19 @@ export interface Metrics {
   readonly batchSize: Histogram;
   readonly latency: Histogram;
   readonly calculations: Counter<'operation' | 'status'>;
+  readonly queueWait: Histogram;
+  readonly rejected: Counter<'reason'>;
+}
+
+/** The `reason` label of `calculator_rejected_total`: why calculations were never sent. */
+export type RejectionReason = 'overloaded' | 'deadline' | 'disconnected' | 'circuit_open';
+
+/** Values read when the metrics are scraped. */
+export interface MetricReadings {
+  /** Calculations waiting in the batcher's queue. */
+  readonly queueDepth: () => number;
+  /** The endpoint circuit: 0 closed, 1 half-open, 2 open. */
+  readonly circuitState: () => number;
 }
 
 /** The `outcome` label of `calculator_endpoint_invocations_total`. */
@@ -21,9 +34,25 @@ export function operationLabel(operation: string): string {
 }
 
 /** Creates a registry with the process's default metrics and the calculator's own. */
-export function createMetrics(): Metrics {
+export function createMetrics(readings?: MetricReadings): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'calculator_queue_depth',
+    help: "Calculations waiting in the batcher's queue for an invocation.",
+    registers: [registry],
+    collect() {
+      this.set(readings?.queueDepth() ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'calculator_endpoint_circuit_state',
+    help: 'The circuit breaker in front of the endpoint: 0 closed, 1 half-open (probing), 2 open (failing fast).',
+    registers: [registry],
+    collect() {
+      this.set(readings?.circuitState() ?? 0);
+    },
+  });
   return {
     registry,
     invocations: new Counter({
@@ -48,6 +77,18 @@ export function createMetrics(): Metrics {
       name: 'calculator_calculations_total',
       help: 'Calculations answered, by operation and status (success, error, or unanswered: the endpoint failed).',
       labelNames: ['operation', 'status'],
+      registers: [registry],
+    }),
+    queueWait: new Histogram({
+      name: 'calculator_queue_wait_seconds',
+      help: "Time calculations waited in the batcher's queue before their invocation left (once per request and invocation).",
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: 'calculator_rejected_total',
+      help: 'Calculations never sent, by reason (overloaded, deadline, disconnected, circuit_open).',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

@@ -1,5 +1,5 @@
 import type { AdaptiveBatcherOptions } from '../../src/batching/adaptive-batcher';
-import { AdaptiveBatcher, DispatchFailure } from '../../src/batching/adaptive-batcher';
+import { AdaptiveBatcher, DispatchFailure, OverloadedError } from '../../src/batching/adaptive-batcher';
 
 /** A dispatch whose batches stay in flight until the test releases them. */
 function controllableDispatch() {
@@ -211,5 +211,150 @@ describe('AdaptiveBatcher.loadMany', () => {
     expect(batches.map((batch) => batch.items)).toEqual([[7, 8, 9]]);
     batches[0]!.release();
     await expect(Promise.all([one, many])).resolves.toEqual([70, [80, 90]]);
+  });
+});
+
+describe('AdaptiveBatcher: admission control', () => {
+  it('refuses a call that would take the queue past maxQueued, whole and at once, and admits again once it drains', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const dropped: [string, number][] = [];
+    const batcher = batcherFor(dispatch, {
+      maxItems: 10,
+      maxInFlight: 1,
+      maxQueued: 25,
+      observer: { dropped: (reason, items) => dropped.push([reason, items]) },
+    });
+    const first = batcher.loadMany(Array.from({ length: 10 }, (_, index) => index));
+    await settle(); // 10 in flight, none queued
+    const queued = batcher.loadMany(Array.from({ length: 20 }, (_, index) => index));
+    const refused = await batcher.loadMany(Array.from({ length: 6 }, (_, index) => index));
+    expect(refused).toHaveLength(6);
+    for (const result of refused) {
+      expect(result).toBeInstanceOf(DispatchFailure);
+      expect((result as DispatchFailure).reason).toBeInstanceOf(OverloadedError);
+    }
+    expect(
+      ((refused[0] as DispatchFailure).reason as OverloadedError).retryAfterSeconds,
+    ).toBeGreaterThanOrEqual(1);
+    expect(batcher.queued).toBe(20);
+    expect(dropped).toEqual([['overloaded', 6]]);
+    // Five more fit exactly.
+    const fits = batcher.loadMany([1, 2, 3, 4, 5]);
+    expect(batcher.queued).toBe(25);
+    for (let round = 0; round < 4; round += 1) {
+      batches[round]!.release();
+      await settle();
+    }
+    expect((await first).length).toBe(10);
+    expect(await queued).toEqual(Array.from({ length: 20 }, (_, index) => index * 10));
+    expect(await fits).toEqual([10, 20, 30, 40, 50]);
+    const later = batcher.load(7);
+    await settle();
+    batches[4]!.release();
+    await expect(later).resolves.toBe(70);
+  });
+});
+
+describe('AdaptiveBatcher: deadlines and clients gone', () => {
+  it('removes the queued items of an aborted call unsent, answers the call at once, and leaves its neighbours alone', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const dropped: [string, number, unknown][] = [];
+    const batcher = batcherFor(dispatch, {
+      maxInFlight: 1,
+      observer: { dropped: (reason, items, cause) => dropped.push([reason, items, cause]) },
+    });
+    const inFlight = batcher.loadMany([1]);
+    await settle();
+    const controller = new AbortController();
+    const aborted = batcher.loadMany([2, 3, 4], controller.signal);
+    const neighbour = batcher.loadMany([5]);
+    expect(batcher.queued).toBe(4);
+    const reason = new Error('deadline');
+    controller.abort(reason);
+    const answered = await aborted;
+    expect(answered.map((result) => (result as DispatchFailure).reason)).toEqual([reason, reason, reason]);
+    expect(batcher.queued).toBe(1);
+    expect(dropped).toEqual([['cancelled', 3, reason]]);
+    batches[0]!.release();
+    await settle();
+    expect(await inFlight).toEqual([10]);
+    // Only the neighbour left: the aborted items were never sent.
+    expect(batches.map((batch) => batch.items)).toEqual([[1], [5]]);
+    batches[1]!.release();
+    expect(await neighbour).toEqual([50]);
+  });
+
+  it('answers an aborted call whose items are in flight at once, and ignores their late results', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const batcher = batcherFor(dispatch);
+    const controller = new AbortController();
+    const call = batcher.loadMany([1, 2], controller.signal);
+    await settle();
+    controller.abort('gone');
+    expect((await call).map((result) => (result as DispatchFailure).reason)).toEqual(['gone', 'gone']);
+    batches[0]!.release();
+    await settle();
+    expect(batcher.inFlightCount).toBe(0);
+  });
+
+  it('refuses a call whose signal has already aborted without queueing it', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const batcher = batcherFor(dispatch);
+    const results = await batcher.loadMany([1], AbortSignal.abort('late'));
+    expect((results[0] as DispatchFailure).reason).toBe('late');
+    await settle();
+    expect(batches).toHaveLength(0);
+  });
+
+  it('keeps its queue array bounded while aborted calls pile up behind a hung dispatch', async () => {
+    const { dispatch } = controllableDispatch();
+    const batcher = batcherFor(dispatch, { maxInFlight: 1 });
+    void batcher.loadMany([0]);
+    await settle(); // in flight forever
+    const live = batcher.loadMany([1]);
+    for (let call = 0; call < 20_000; call += 1) {
+      const controller = new AbortController();
+      void batcher.loadMany([call, call], controller.signal);
+      controller.abort('deadline');
+    }
+    expect(batcher.queued).toBe(1);
+    const held = (batcher as unknown as { queue: unknown[]; head: number }).queue.length;
+    expect(held).toBeLessThan(3_000);
+    void live;
+  });
+});
+
+describe('AdaptiveBatcher: dispatch deadline', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 0 }));
+  afterEach(() => jest.useRealTimers());
+
+  it('fails a dispatch past its deadline, frees its slot for the next, and counts it stuck until it settles', async () => {
+    const { batches, dispatch } = controllableDispatch();
+    const batcher = batcherFor(dispatch, {
+      maxInFlight: 1,
+      dispatchTimeoutMs: 1_000,
+      dispatchTimeout: () => new Error('timed out'),
+    });
+    const stalled = batcher.loadMany([1, 2]);
+    await jest.advanceTimersByTimeAsync(0);
+    const next = batcher.loadMany([3]);
+    await jest.advanceTimersByTimeAsync(999);
+    expect(batches).toHaveLength(1);
+    expect(batcher.stuckDispatches).toBe(0);
+    await jest.advanceTimersByTimeAsync(1);
+    expect((await stalled).map((result) => ((result as DispatchFailure).reason as Error).message)).toEqual([
+      'timed out',
+      'timed out',
+    ]);
+    expect(batcher.stuckDispatches).toBe(1);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(batches.map((batch) => batch.items)).toEqual([[1, 2], [3]]);
+    batches[1]!.release();
+    expect(await next).toEqual([30]);
+    // The stalled answer arrives at last: ignored, and no longer stuck.
+    batches[0]!.release();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(batcher.stuckDispatches).toBe(0);
+    expect(batcher.inFlightCount).toBe(0);
   });
 });

@@ -1,0 +1,168 @@
+import type { ApiBehindFaultProxy } from '../harness/api-server';
+import { startApiBehindFaultProxy } from '../harness/api-server';
+
+// Admission control and deadlines, with a real container behind the fault proxy, slowed on demand.
+
+const CALCULATE = 'mutation ($input: CalculationInput!) { calculate(input: $input) { result } }';
+
+/** A metric's value (summed over its label sets that match `labels`), read from /metrics. */
+async function metric(url: string, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{${labels}`) || (labels === '' && line.startsWith(`${name} `))) {
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return total;
+}
+
+const add = (a: number) => ({ query: CALCULATE, variables: { input: { operation: 'add', a, b: 1 } } });
+
+async function timedPost(url: string, body: unknown, signal?: AbortSignal) {
+  const started = performance.now();
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+  const json = await response.json();
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    json,
+    ms: performance.now() - started,
+  };
+}
+
+describe('admission control', () => {
+  let setup: ApiBehindFaultProxy;
+  beforeAll(async () => {
+    setup = await startApiBehindFaultProxy({
+      BATCH_MAX_QUEUED: '100',
+      BATCH_MAX_IN_FLIGHT: '2',
+      BATCH_MAX_ITEMS: '10',
+      MAX_CALCULATIONS_PER_REQUEST: '100',
+    });
+  });
+  afterAll(async () => {
+    await setup?.stop();
+  });
+
+  it('refuses the excess of 300 concurrent clients at once with 503 and Retry-After, answers the admitted, and recovers', async () => {
+    const { api, proxy } = setup;
+    proxy.mode = 'delay';
+    proxy.delayMs = 400;
+    const load = Promise.all(Array.from({ length: 300 }, (_, a) => timedPost(api.url, add(a))));
+    // While the queue is full, a client arriving is told at once: timed one by one, from its arrival.
+    const deadline = Date.now() + 5_000;
+    while ((await metric(api.url, 'calculator_queue_depth')) < 90 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const probes = [];
+    for (let probe = 0; probe < 20; probe += 1) probes.push(await timedPost(api.url, add(1_000 + probe)));
+    expect(probes.map((answer) => answer.status)).toEqual(probes.map(() => 503));
+    const times = probes.map((answer) => answer.ms).sort((x, y) => x - y);
+    expect(times[10]).toBeLessThan(50);
+    const answers = await load;
+    const refused = answers.filter((answer) => answer.status === 503);
+    const admitted = answers.filter((answer) => answer.status === 200);
+    expect(refused.length + admitted.length).toBe(300);
+    // 2 invocations of 10 in flight, and 100 queued.
+    expect(admitted.length).toBeGreaterThanOrEqual(100);
+    expect(refused.length).toBeGreaterThanOrEqual(150);
+    for (const answer of refused) {
+      expect(answer.retryAfter).toMatch(/^[1-9]\d*$/);
+      // Refused at the edge before running (no data), or by the batcher (data null): one error either way.
+      expect(answer.json.errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(/more calculations waiting than it takes/),
+          extensions: { code: 'OVERLOADED' },
+        }),
+      ]);
+      expect(answer.json.data ?? null).toBeNull();
+    }
+    for (const answer of admitted) {
+      expect(answer.json.data.calculate.result).toBeGreaterThanOrEqual(1);
+    }
+    expect(await metric(api.url, 'calculator_rejected_total', 'reason="overloaded"')).toBe(
+      refused.length + 20,
+    );
+
+    // The endpoint well again: everyone is served.
+    proxy.mode = 'pass';
+    const after = await Promise.all(Array.from({ length: 100 }, (_, a) => timedPost(api.url, add(a))));
+    expect(after.map((answer) => answer.status)).toEqual(after.map(() => 200));
+    expect(await metric(api.url, 'calculator_queue_depth')).toBe(0);
+  });
+});
+
+describe('deadlines and clients gone', () => {
+  let setup: ApiBehindFaultProxy;
+  beforeAll(async () => {
+    setup = await startApiBehindFaultProxy({
+      BATCH_MAX_IN_FLIGHT: '1',
+      BATCH_MAX_ITEMS: '1',
+      REQUEST_TIMEOUT_MS: '600',
+    });
+  });
+  afterAll(async () => {
+    await setup?.stop();
+  });
+  beforeEach(() => {
+    setup.proxy.mode = 'pass';
+  });
+
+  it('answers a request at its deadline, and never sends a calculation still queued then', async () => {
+    const { api, proxy } = setup;
+    proxy.mode = 'delay';
+    proxy.delayMs = 1_500;
+    const before = proxy.received;
+    const first = timedPost(api.url, add(1));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Queued behind the first. At 600 ms the first's dispatch reaches its deadline and frees its slot:
+    // the second leaves then (within its own deadline), and the third is still queued at its deadline.
+    const rest = [timedPost(api.url, add(2)), timedPost(api.url, add(3))];
+    for (const answer of await Promise.all([first, ...rest])) {
+      expect(answer.json.errors[0]).toMatchObject({
+        message: expect.stringMatching(/deadline \(REQUEST_TIMEOUT_MS\)/),
+        extensions: { code: 'ENDPOINT_TIMEOUT' },
+      });
+      expect(answer.ms).toBeGreaterThanOrEqual(550);
+      expect(answer.ms).toBeLessThan(1_400);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(proxy.received - before).toBe(2);
+    expect(await metric(api.url, 'calculator_rejected_total', 'reason="deadline"')).toBe(1);
+  });
+
+  it('never sends the calculations of a client that went away while they were queued', async () => {
+    const { api, proxy } = setup;
+    proxy.mode = 'delay';
+    proxy.delayMs = 400;
+    const before = proxy.received;
+    const first = timedPost(api.url, add(1));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const client = new AbortController();
+    const inputs = Array.from({ length: 200 }, (_, a) => ({ operation: 'add', a, b: 1 }));
+    const gone = timedPost(
+      api.url,
+      {
+        query: 'mutation ($inputs: [CalculationInput!]!) { batchCalculate(inputs: $inputs) { total } }',
+        variables: { inputs },
+      },
+      client.signal,
+    ).catch((error: Error) => error.name);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.abort();
+    expect(await gone).toBe('AbortError');
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(proxy.received - before).toBe(1);
+    expect(await metric(api.url, 'calculator_rejected_total', 'reason="disconnected"')).toBe(200);
+    // And the service goes on.
+    proxy.mode = 'pass';
+    expect((await timedPost(api.url, add(5))).json.data.calculate.result).toBe(6);
+  });
+});
