@@ -63,6 +63,9 @@ export function createSageMakerEndpointClient(options: SageMakerEndpointOptions)
       connectionTimeout: Math.min(options.timeoutMs, 3000),
       requestTimeout: options.timeoutMs,
       throwOnRequestTimeout: true,
+      // The request timeout ends once the headers arrive: an answer that then stalls (a Content-Length
+      // never reached) fails after this long without a byte, as a timeout (not retried).
+      socketTimeout: options.timeoutMs,
     }),
   });
   const healthCacheMs = options.healthCacheMs ?? 2000;

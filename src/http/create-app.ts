@@ -48,9 +48,14 @@ export function createApp(options: {
   });
   app.get('/health/ready', async (_request, response) => {
     const health = await endpoint.checkHealth();
-    response.status(health.status === 'HEALTHY' ? 200 : 503).json({
-      status: health.status === 'HEALTHY' ? 'ready' : 'not ready',
+    // Invocations past their deadline with no answer yet: the endpoint takes requests and does not
+    // answer them, whatever a health probe says.
+    const stuck = services.batcher.stuckDispatches;
+    const ready = health.status === 'HEALTHY' && stuck === 0;
+    response.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
       endpoint: { name: endpoint.name, mode: endpoint.mode, ...health },
+      ...(stuck > 0 ? { stuckInvocations: stuck } : {}),
     });
   });
   app.get('/metrics', async (_request, response) => {

@@ -166,3 +166,50 @@ describe('deadlines and clients gone', () => {
     expect((await timedPost(api.url, add(5))).json.data.calculate.result).toBe(6);
   });
 });
+
+describe('an answer that stalls after its headers', () => {
+  let setup: ApiBehindFaultProxy;
+  beforeAll(async () => {
+    // The socket gives up after 3 s without a byte; the request's deadline comes first, at 800 ms.
+    setup = await startApiBehindFaultProxy({
+      BATCH_MAX_IN_FLIGHT: '1',
+      ENDPOINT_TIMEOUT_MS: '3000',
+      REQUEST_TIMEOUT_MS: '800',
+    });
+  });
+  afterAll(async () => {
+    await setup?.stop();
+  });
+
+  it('ends the request at its deadline, serves the next, and says not ready until the stalled invocation ends', async () => {
+    const { api, proxy } = setup;
+    const ready = async () => {
+      const response = await fetch(`${api.url}/health/ready`);
+      return { status: response.status, body: await response.json() };
+    };
+    expect((await ready()).status).toBe(200);
+    proxy.mode = 'stall';
+    const stalled = await timedPost(api.url, add(1));
+    expect(stalled.json.errors[0]).toMatchObject({
+      message: expect.stringMatching(/deadline \(REQUEST_TIMEOUT_MS\)/),
+      extensions: { code: 'ENDPOINT_TIMEOUT' },
+    });
+    expect(stalled.ms).toBeGreaterThanOrEqual(750);
+    expect(stalled.ms).toBeLessThan(2_000);
+    // The invocation still holds its socket: not ready, though the endpoint's health probe passes.
+    proxy.mode = 'pass';
+    const meanwhile = await ready();
+    expect(meanwhile).toMatchObject({ status: 503, body: { status: 'not ready', stuckInvocations: 1 } });
+    // Its slot is free: the next request is served at once.
+    const next = await timedPost(api.url, add(2));
+    expect(next.json.data.calculate.result).toBe(3);
+    expect(next.ms).toBeLessThan(500);
+    // The socket timeout ends the stalled invocation (3 s without a byte), and the API is ready again.
+    const until = Date.now() + 5_000;
+    while ((await ready()).status !== 200 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await ready()).status).toBe(200);
+    expect(await api.invocations()).toMatchObject({ timeout: 1 });
+  });
+});

@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
  * How the proxy treats requests: forward them; hold them past any timeout (`slow`); forward them after
  * {@link FaultProxy.delayMs} (`delay`); answer 500 (`fail500`), or only to JSON-answer requests
  * (`fail500-json`: a compact invocation passes, its JSON follow-up fails); or reset the connection
- * without an answer (`reset`).
+ * without an answer (`reset`); or forward them and stall their answers after the headers and half the
+ * body, the rest never sent (`stall`: held until the proxy is stopped, or for 10 s).
  */
-export type FaultMode = 'pass' | 'slow' | 'delay' | 'fail500' | 'fail500-json' | 'reset';
+export type FaultMode = 'pass' | 'slow' | 'delay' | 'fail500' | 'fail500-json' | 'reset' | 'stall';
 
 /**
  * A loopback HTTP proxy in front of the real local endpoint that can be switched into a fault: slow,
@@ -81,6 +82,26 @@ export class FaultProxy {
             this.onCut?.();
             answer.resume();
             outgoing.socket?.destroy();
+            return;
+          }
+          if (this.mode === 'stall') {
+            const chunks: Buffer[] = [];
+            answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+            answer.on('end', () => {
+              const body = Buffer.concat(chunks);
+              outgoing.writeHead(answer.statusCode!, {
+                ...answer.headers,
+                'content-length': String(body.length),
+              });
+              outgoing.write(body.subarray(0, Math.floor(body.length / 2)));
+              const release = () => {
+                this.held.delete(release);
+                outgoing.destroy();
+              };
+              this.held.add(release);
+              const timer = setTimeout(release, 10_000);
+              outgoing.on('close', () => clearTimeout(timer));
+            });
             return;
           }
           outgoing.writeHead(answer.statusCode!, answer.headers);
