@@ -4,6 +4,8 @@ import { createCalculationService } from './calculations/calculation-service';
 import type { ApiConfig } from './config/api-config';
 import type { EndpointClient, EndpointOutcome } from './endpoint/endpoint-client';
 import { invokeBatch } from './endpoint/endpoint-client';
+import type { GuardedEndpoint } from './endpoint/circuit-breaker';
+import { circuitStateValue, guardEndpointClient } from './endpoint/circuit-breaker';
 import { EndpointError, UNANSWERED_MESSAGES } from './endpoint/endpoint-error';
 import { instrumentEndpointClient } from './endpoint/instrumented-endpoint-client';
 import { requestWireBytes } from './wire/request-writer';
@@ -23,6 +25,8 @@ export interface ApiServices {
   readonly calculations: CalculationService;
   /** The shared batcher: its queue and dispatches, for readiness. */
   readonly batcher: CalculationBatcher;
+  /** The endpoint's circuit breaker: open means not ready. */
+  readonly circuit: GuardedEndpoint;
   /**
    * Admission at the HTTP edge: the OVERLOADED refusal for a request counted to cause `calculations`
    * when the batcher's queue has no room for them, else `undefined`. Cheaper than running the request
@@ -46,11 +50,19 @@ export function createApiServices(options: {
   readonly logger: Logger;
 }): ApiServices {
   const { config, logger } = options;
-  // Read at scrape time, once the batcher below exists.
-  const metrics = createMetrics({ queueDepth: () => batcher.queued, circuitState: () => 0 });
+  // Read at scrape time, once the batcher and breaker below exist.
+  const metrics = createMetrics({
+    queueDepth: () => batcher.queued,
+    circuitState: () => circuitStateValue(guarded.state()),
+  });
   const endpoint = instrumentEndpointClient(options.endpointClient, metrics, logger);
+  // Outside the instrumentation: a call the open circuit refuses is no invocation.
+  const guarded = guardEndpointClient(endpoint, {
+    ...config.circuit,
+    onRefused: (items) => metrics.rejected.inc({ reason: 'circuit_open' }, items),
+  });
   const batcher: CalculationBatcher = new AdaptiveBatcher<EndpointRequest, EndpointOutcome>({
-    dispatch: (requests) => invokeBatch(endpoint, requests),
+    dispatch: (requests) => invokeBatch(guarded.client, requests),
     sizeOf: requestWireBytes,
     maxItems: config.batching.maxItems,
     maxBytes: config.batching.maxBytes,
@@ -73,6 +85,7 @@ export function createApiServices(options: {
     endpoint,
     calculations,
     batcher,
+    circuit: guarded,
     admit(count) {
       const refusal = batcher.refusalFor(count);
       if (refusal === undefined) return undefined;

@@ -47,6 +47,7 @@ export async function composeApi(options: {
     graphql,
     async stop() {
       await apollo.stop();
+      services.circuit.shutdown();
       services.endpoint.close();
     },
   };

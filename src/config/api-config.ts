@@ -28,6 +28,15 @@ export interface BatchingConfig {
   readonly maxQueued: number;
 }
 
+/** The circuit breaker in front of the endpoint (see src/endpoint/circuit-breaker.ts). */
+export interface CircuitConfig {
+  readonly consecutiveFailures: number;
+  readonly failureRatePercent: number;
+  readonly minimumCalls: number;
+  readonly windowMs: number;
+  readonly coolDownMs: number;
+}
+
 /** Limits on what one HTTP request may ask of the API. */
 export interface RequestLimits {
   readonly maxBatchCalculateItems: number;
@@ -61,6 +70,8 @@ export interface ApiConfig {
   readonly endpointMaxAttempts: number;
   /** A request's deadline once read, queue time and invocations included (REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;
+  /** When the endpoint's circuit breaker opens, and how long it stays open. */
+  readonly circuit: CircuitConfig;
   readonly batching: BatchingConfig;
   readonly limits: RequestLimits;
   readonly httpTimeouts: HttpTimeouts;
@@ -135,6 +146,14 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
     endpointMaxAttempts: readInteger(env, 'ENDPOINT_MAX_ATTEMPTS', 3, 1, 10),
     // Under API Gateway's 29 s integration timeout: a client gets ENDPOINT_TIMEOUT, not the gateway's 504.
     requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 25_000, 100, 600_000),
+    circuit: {
+      // Five invocations in a row, or half of at least ten in 10 s: a real outage, not one bad answer.
+      consecutiveFailures: readInteger(env, 'CIRCUIT_FAILURES', 5, 1, 1000),
+      failureRatePercent: 50,
+      minimumCalls: 10,
+      windowMs: 10_000,
+      coolDownMs: readInteger(env, 'CIRCUIT_COOL_DOWN_MS', 5_000, 100, 600_000),
+    },
     batching: {
       // Each invocation costs ~1-2 ms of SDK work (signing, middleware) on top of its items: 5,000 per
       // invocation answered a 10,000-item batch with ~25% less API CPU than 1,000 (npm run bench).

@@ -141,6 +141,15 @@ export function toEndpointError(error: unknown): EndpointError {
 }
 
 /**
+ * Whether an error is SageMaker throttling (ThrottlingException, or HTTP 429): capacity, not a fault.
+ * The SDK retries it with backoff; what is left after its attempts is counted apart from failures.
+ */
+export function isThrottling(error: unknown): boolean {
+  const { names, status } = factsOf(error);
+  return names.has('ThrottlingException') || status === 429;
+}
+
+/**
  * Whether an error is the endpoint not answering in time. The SDK does not retry those (a retried timeout
  * would multiply the wait the caller has already paid for); a reset or hang-up is no timeout, and is
  * retried as a 5xx is.

@@ -3,7 +3,7 @@ import type { Logger } from '../observability/logger';
 import type { EndpointRequest } from '../wire/wire-request';
 import type { EndpointClient } from './endpoint-client';
 import type { UnansweredCode } from './endpoint-error';
-import { asEndpointError } from './endpoint-error';
+import { asEndpointError, isThrottling } from './endpoint-error';
 
 const OUTCOMES: Readonly<Record<UnansweredCode, InvocationOutcome>> = {
   ENDPOINT_UNAVAILABLE: 'unavailable',
@@ -34,7 +34,9 @@ export function instrumentEndpointClient(
         return outcomes;
       } catch (error) {
         const endpointError = asEndpointError(error);
-        metrics.invocations.inc({ outcome: OUTCOMES[endpointError.code] });
+        metrics.invocations.inc({
+          outcome: isThrottling(endpointError.cause) ? 'throttled' : OUTCOMES[endpointError.code],
+        });
         logger.warn(
           { err: endpointError.cause ?? error, code: endpointError.code, items: requests.length },
           'invocation failed',

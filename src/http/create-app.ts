@@ -51,10 +51,13 @@ export function createApp(options: {
     // Invocations past their deadline with no answer yet: the endpoint takes requests and does not
     // answer them, whatever a health probe says.
     const stuck = services.batcher.stuckDispatches;
-    const ready = health.status === 'HEALTHY' && stuck === 0;
+    // An open circuit: the API fails calculations fast for its cool-down, whatever a probe says.
+    const circuit = services.circuit.state();
+    const ready = health.status === 'HEALTHY' && stuck === 0 && circuit !== 'open';
     response.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not ready',
       endpoint: { name: endpoint.name, mode: endpoint.mode, ...health },
+      circuit,
       ...(stuck > 0 ? { stuckInvocations: stuck } : {}),
     });
   });

@@ -24,7 +24,7 @@ export interface MetricReadings {
 }
 
 /** The `outcome` label of `calculator_endpoint_invocations_total`. */
-export type InvocationOutcome = 'success' | 'unavailable' | 'timeout' | 'error';
+export type InvocationOutcome = 'success' | 'throttled' | 'unavailable' | 'timeout' | 'error';
 
 const KNOWN_OPERATIONS = new Set(OPERATION_NAMES);
 
@@ -57,7 +57,7 @@ export function createMetrics(readings?: MetricReadings): Metrics {
     registry,
     invocations: new Counter({
       name: 'calculator_endpoint_invocations_total',
-      help: 'InvokeEndpoint calls, by outcome (success, unavailable, timeout, error).',
+      help: 'InvokeEndpoint calls, by outcome (success, throttled: still throttled after the retries, unavailable, timeout, error).',
       labelNames: ['outcome'],
       registers: [registry],
     }),
