@@ -67,7 +67,11 @@ export function createContainerServer(options: {
   readonly logger: Logger;
 }): ContainerServer {
   const { config, manifest, logger } = options;
-  const invoke = createInvocationHandler({ manifest, maxPayloadBytes: config.maxPayloadBytes });
+  const invoke = createInvocationHandler({
+    manifest,
+    maxPayloadBytes: config.maxPayloadBytes,
+    maxItems: config.maxItemsPerInvocation,
+  });
   const executionParameters = JSON.stringify({
     MaxConcurrentTransforms: config.workers,
     BatchStrategy: 'MULTI_RECORD',

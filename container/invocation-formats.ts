@@ -39,10 +39,12 @@ export class Unreadable {
  */
 export type RequestShape = 'object' | 'array' | 'instances' | 'lines' | 'csv' | 'csv-with-header';
 
-/** A parsed request body. */
+/** A parsed request body. Its items array is the handler's to answer in place. */
 export type ParsedBody =
-  | { readonly ok: true; readonly shape: RequestShape; readonly items: readonly ParsedItem[] }
-  | { readonly ok: false; readonly message: string };
+  | { readonly ok: true; readonly shape: RequestShape; readonly items: ParsedItem[] }
+  | { readonly ok: false; readonly message: string }
+  /** More items than the cap, before any of them is built: how many (exactly, or at least). */
+  | { readonly ok: false; readonly tooMany: number; readonly exact: boolean; readonly message?: undefined };
 
 const EXAMPLE = '{"operation":"add","a":10,"b":5}';
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -66,7 +68,19 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-function parseJson(text: string): ParsedBody {
+/** Counts line breaks in `text`, stopping once past `limit` (a cap's check costs no more than the cap). */
+function linesUpTo(text: string, limit: number): number {
+  let lines = 0;
+  let position = text.indexOf('\n');
+  while (position >= 0 && lines <= limit) {
+    lines += 1;
+    position = text.indexOf('\n', position + 1);
+  }
+  // A last line without a line break is a line too.
+  return text.endsWith('\n') ? lines : lines + 1;
+}
+
+function parseJson(text: string, maxItems: number): ParsedBody {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -77,6 +91,7 @@ function parseJson(text: string): ParsedBody {
     };
   }
   if (Array.isArray(value)) {
+    if (value.length > maxItems) return { ok: false, tooMany: value.length, exact: true };
     return { ok: true, shape: 'array', items: value.map((item, index) => itemOf(item, `Item ${index}`)) };
   }
   if (isRecord(value) && 'instances' in value) {
@@ -84,6 +99,7 @@ function parseJson(text: string): ParsedBody {
     if (!Array.isArray(instances)) {
       return { ok: false, message: `"instances" must be an array of request objects like ${EXAMPLE}` };
     }
+    if (instances.length > maxItems) return { ok: false, tooMany: instances.length, exact: true };
     return {
       ok: true,
       shape: 'instances',
@@ -99,7 +115,9 @@ function parseJson(text: string): ParsedBody {
   return { ok: true, shape: 'object', items: [value] };
 }
 
-function parseJsonLines(text: string): ParsedBody {
+function parseJsonLines(text: string, maxItems: number): ParsedBody {
+  const lines = linesUpTo(text, maxItems);
+  if (lines > maxItems) return { ok: false, tooMany: lines, exact: false };
   const items = splitLines(text).map((line, index): ParsedItem => {
     if (line.trim() === '') return new Unreadable(`Line ${index + 1} is empty; expected ${EXAMPLE}`);
     try {
@@ -126,7 +144,15 @@ function csvOperand(text: string | undefined): unknown {
  * every line break, as batch transform splits them (`SplitType=Line`). A line with no quote is read in
  * place, without copying it or splitting it into an array: a large request has tens of thousands.
  */
-function parseCsv(text: string): ParsedBody {
+function parseCsv(text: string, maxItems: number): ParsedBody {
+  // One line more for a header line.
+  const lines = linesUpTo(text, maxItems + 1);
+  if (
+    lines > maxItems + 1 ||
+    (lines > maxItems && !CSV_REQUEST_HEADER_LINE.test(text.slice(0, text.indexOf('\n'))))
+  ) {
+    return { ok: false, tooMany: lines, exact: false };
+  }
   const items: ParsedItem[] = [];
   let hasHeader = false;
   let position = 0;
@@ -208,18 +234,19 @@ function csvRequest(
 
 /**
  * Parses a request body in the given format. JSON Lines and CSV never fail as a whole: a blank or
- * garbled line becomes that line's own error, so every input line gets exactly one output line.
+ * garbled line becomes that line's own error, so every input line gets exactly one output line. A body
+ * of more than `maxItems` items is refused (`tooMany`) before its items are built.
  *
  * @returns the items and the request's shape, or why the body as a whole cannot be read (JSON only).
  */
-export function parseInvocationBody(text: string, format: InvocationFormat): ParsedBody {
+export function parseInvocationBody(text: string, format: InvocationFormat, maxItems: number): ParsedBody {
   switch (format) {
     case 'json':
-      return parseJson(text);
+      return parseJson(text, maxItems);
     case 'jsonlines':
-      return parseJsonLines(text);
+      return parseJsonLines(text, maxItems);
     case 'csv':
-      return parseCsv(text);
+      return parseCsv(text, maxItems);
   }
 }
 

@@ -73,8 +73,10 @@ function parseCustomAttributes(header: string | undefined): { angleUnit?: AngleU
 export function createInvocationHandler(options: {
   readonly manifest: ModelManifest;
   readonly maxPayloadBytes: number;
+  /** Items per invocation at most (MAX_ITEMS_PER_INVOCATION): more are refused with 413. */
+  readonly maxItems: number;
 }): (request: InvocationRequest) => InvocationResponse {
-  const { manifest, maxPayloadBytes } = options;
+  const { manifest, maxPayloadBytes, maxItems } = options;
   const enabledOperations = new Set(manifest.operations);
 
   function answer(fields: ParsedItem, calculateOptions: CalculateOptions): ItemResponse {
@@ -174,14 +176,25 @@ export function createInvocationHandler(options: {
     if (text.trim() === '') {
       return requestError('MALFORMED_REQUEST', 'The body is empty; send {"operation":"add","a":10,"b":5}');
     }
-    const parsed = parseInvocationBody(text, requestFormat);
+    const parsed = parseInvocationBody(text, requestFormat, maxItems);
+    if (!parsed.ok && parsed.message === undefined) {
+      return requestError(
+        'PAYLOAD_TOO_LARGE',
+        `The body holds ${parsed.exact ? parsed.tooMany : `more than ${maxItems}`} items; the limit is ${maxItems} per invocation (MAX_ITEMS_PER_INVOCATION). Split the batch.`,
+      );
+    }
     if (!parsed.ok) return requestError('MALFORMED_REQUEST', parsed.message);
 
     const calculateOptions: CalculateOptions = {
       enabledOperations,
       defaultAngleUnit: attributes.angleUnit ?? manifest.defaults.angleUnit,
     };
-    const items = parsed.items.map((item) => answer(item, calculateOptions));
+    // Answered in place: each request object can go as soon as its answer is made, so the worker never
+    // holds every item twice.
+    const items = parsed.items as unknown as ItemResponse[];
+    for (let index = 0; index < items.length; index += 1) {
+      items[index] = answer(parsed.items[index]!, calculateOptions);
+    }
     const responseFormat = formatOfMediaType(responseMediaType)!;
     const headers: Record<string, string> = { 'Content-Type': responseMediaType };
     if (request.customAttributes !== undefined) headers[CUSTOM_ATTRIBUTES_HEADER] = request.customAttributes;

@@ -67,7 +67,15 @@ function runPrimary(config: ContainerConfig, manifest: ModelManifest): void {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
       return;
     }
-    logger.error({ workerPid: worker.process.pid, code, signal }, 'worker died; starting another');
+    // A V8 heap out of memory ends a process with SIGABRT (exit code 134).
+    const reason =
+      signal === 'SIGABRT' || code === 134
+        ? 'aborted (a JavaScript heap out of memory ends this way)'
+        : undefined;
+    logger.error(
+      { workerPid: worker.process.pid, code, signal, ...(reason ? { reason } : {}) },
+      'worker died; starting another',
+    );
     listening -= 1;
     fork();
   });

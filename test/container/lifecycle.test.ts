@@ -124,6 +124,64 @@ describe('workers', () => {
   });
 });
 
+describe('bodies of tiny items, within the payload limit', () => {
+  it('answers each with a result or 413 naming MAX_ITEMS_PER_INVOCATION, and its worker stays up', async () => {
+    const container = await startContainer({ SAGEMAKER_MODEL_SERVER_WORKERS: '1' });
+    try {
+      const [worker] = workerPids(container);
+      const limit = 6 * 1024 * 1024;
+      const bodies: [string, string, number][] = [
+        [
+          'application/json',
+          `[${Array(Math.floor((limit - 2) / 3))
+            .fill('{}')
+            .join(',')}]`,
+          2_097_151,
+        ],
+        [
+          'application/json',
+          `[${Array(Math.floor((limit - 2) / 2))
+            .fill('1')
+            .join(',')}]`,
+          3_145_727,
+        ],
+        ['application/json', `{"instances":[${Array(1_000_000).fill('{}').join(',')}]}`, 1_000_000],
+        // Blank lines, and one request at the end (a body of only blank lines is refused as empty, 400).
+        ['application/jsonlines', `${'\n'.repeat(limit - 40)}{"operation":"add","a":1,"b":2}`, 0],
+        ['text/csv', `${'\n'.repeat(limit - 40)}add,1,2`, 0],
+        ['text/csv', 'add,1,2\n'.repeat(Math.floor(limit / 8)), 0],
+      ];
+      for (const [contentType, body, exact] of bodies) {
+        expect(Buffer.byteLength(body)).toBeLessThanOrEqual(limit);
+        const response = await fetch(`${container.url}/invocations`, {
+          method: 'POST',
+          headers: { 'Content-Type': contentType },
+          body,
+          signal: AbortSignal.timeout(30_000),
+        });
+        expect(response.status).toBe(413);
+        expect(await response.json()).toEqual({
+          status: 'error',
+          error: `The body holds ${exact > 0 ? exact : 'more than 200000'} items; the limit is 200000 per invocation (MAX_ITEMS_PER_INVOCATION). Split the batch.`,
+          error_code: 'PAYLOAD_TOO_LARGE',
+        });
+      }
+      // 100,000 items, the most the API sends in one invocation, are answered.
+      const within = await fetch(`${container.url}/invocations`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv' },
+        body: 'add,1,2\n'.repeat(100_000),
+      });
+      expect(within.status).toBe(200);
+      expect((await within.text()).split('\n')).toHaveLength(100_001);
+      expect(workerPids(container)).toEqual([worker]);
+      expect(container.output()).not.toMatch(/worker died/);
+    } finally {
+      await container.stop();
+    }
+  });
+});
+
 describe('the model artifact', () => {
   it('serves only the operations model.json enables, with its default angle unit', async () => {
     const container = await startContainer({ SM_MODEL_DIR: fixture('add-only-model') });

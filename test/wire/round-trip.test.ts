@@ -172,14 +172,14 @@ function hasCsvForm(request: EndpointRequest, index: number): boolean {
 
 function expectReadBack(sent: readonly EndpointRequest[]): void {
   const expected = sent.map(carried);
-  const json = parseInvocationBody(writeRequestBody(sent), 'json');
+  const json = parseInvocationBody(writeRequestBody(sent), 'json', Infinity);
   expect(json.ok && json.shape).toBe('array');
   expect(json.ok && json.items.map(received)).toEqual(expected);
 
   const csv = writeCsvRequestBody(sent);
   expect(csv !== undefined).toBe(sent.every(hasCsvForm));
   if (csv === undefined) return;
-  const read = parseInvocationBody(csv, 'csv');
+  const read = parseInvocationBody(csv, 'csv', Infinity);
   expect(read.ok && read.shape).toBe('csv');
   expect(read.ok && read.items.map(received)).toEqual(expected);
 }

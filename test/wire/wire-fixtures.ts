@@ -22,6 +22,7 @@ export const REQUESTS: EndpointRequest[] = [
 export const handleInvocation = createInvocationHandler({
   manifest: defaultManifest(),
   maxPayloadBytes: 6 * 1024 * 1024,
+  maxItems: 100_000,
 });
 
 /** What the container answers (status 200 expected) to `body`, sent as the SDK sends it (UTF-8). */
