@@ -7,9 +7,12 @@ import type { AddressInfo } from 'node:net';
  * {@link FaultProxy.delayMs} (`delay`); answer 500 (`fail500`), or only to JSON-answer requests
  * (`fail500-json`: a compact invocation passes, its JSON follow-up fails); or reset the connection
  * without an answer (`reset`); or forward them and stall their answers after the headers and half the
- * body, the rest never sent (`stall`: held until the proxy is stopped, or for 10 s).
+ * body, the rest never sent (`stall`: held until the proxy is stopped, or for 10 s); answer 424 as
+ * SageMaker does for a model's error (`fail424`); or forward them and change each answer's body with
+ * {@link FaultProxy.rewrite} (`rewrite`: truncated JSON, a result too few or too many).
  */
-export type FaultMode = 'pass' | 'slow' | 'delay' | 'fail500' | 'fail500-json' | 'reset' | 'stall';
+export type FaultMode =
+  'pass' | 'slow' | 'delay' | 'fail500' | 'fail424' | 'fail500-json' | 'reset' | 'stall' | 'rewrite';
 
 /**
  * A loopback HTTP proxy in front of the real local endpoint that can be switched into a fault: slow,
@@ -20,6 +23,8 @@ export class FaultProxy {
   mode: FaultMode = 'pass';
   /** How long `delay` holds a request. */
   delayMs = 0;
+  /** How `rewrite` changes an answer's body (its Content-Length follows). */
+  rewrite: (body: string, contentType: string) => string = (body) => body;
   /** Resets the connections of this many next requests (then counts down), whatever the mode. */
   resetNext = 0;
   /**
@@ -55,6 +60,14 @@ export class FaultProxy {
         incoming.socket.destroy();
         return;
       }
+      if (this.mode === 'fail424') {
+        incoming.resume();
+        outgoing.writeHead(424, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ModelError' });
+        outgoing.end(
+          JSON.stringify({ message: 'Received server error (500) from primary with message "boom"' }),
+        );
+        return;
+      }
       const failJson = this.mode === 'fail500-json' && incoming.headers.accept === 'application/json';
       if (this.mode === 'fail500' || failJson) {
         incoming.resume();
@@ -82,6 +95,20 @@ export class FaultProxy {
             this.onCut?.();
             answer.resume();
             outgoing.socket?.destroy();
+            return;
+          }
+          if (this.mode === 'rewrite') {
+            const chunks: Buffer[] = [];
+            answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+            answer.on('end', () => {
+              const contentType = String(answer.headers['content-type'] ?? '');
+              const body = Buffer.from(this.rewrite(Buffer.concat(chunks).toString(), contentType));
+              outgoing.writeHead(answer.statusCode!, {
+                ...answer.headers,
+                'content-length': String(body.length),
+              });
+              outgoing.end(body);
+            });
             return;
           }
           if (this.mode === 'stall') {
