@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -121,13 +121,7 @@ export class FaultProxy {
                 'content-length': String(body.length),
               });
               outgoing.write(body.subarray(0, Math.floor(body.length / 2)));
-              const release = () => {
-                this.held.delete(release);
-                outgoing.destroy();
-              };
-              this.held.add(release);
-              const timer = setTimeout(release, 10_000);
-              outgoing.on('close', () => clearTimeout(timer));
+              this.hold(outgoing);
             });
             return;
           }
@@ -146,14 +140,7 @@ export class FaultProxy {
         return;
       }
       if (this.mode === 'slow') {
-        // Held until the test restores the proxy or stops it: longer than any client timeout in the tests.
-        const release = () => {
-          this.held.delete(release);
-          outgoing.destroy();
-        };
-        this.held.add(release);
-        const timer = setTimeout(release, 10_000);
-        outgoing.on('close', () => clearTimeout(timer));
+        this.hold(outgoing);
         return;
       }
       forward();
@@ -164,6 +151,20 @@ export class FaultProxy {
       server.listen(this.port, '127.0.0.1', resolve);
     });
     this.port = (server.address() as AddressInfo).port;
+  }
+
+  /**
+   * Holds an answer open until the test stops the proxy, or for 10 s: longer than any client timeout in
+   * the tests.
+   */
+  private hold(outgoing: ServerResponse): void {
+    const release = () => {
+      this.held.delete(release);
+      outgoing.destroy();
+    };
+    this.held.add(release);
+    const timer = setTimeout(release, 10_000);
+    outgoing.on('close', () => clearTimeout(timer));
   }
 
   /** Stops listening and drops every connection, like an endpoint that went away. */
