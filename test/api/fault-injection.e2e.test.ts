@@ -7,6 +7,9 @@ import { startApiBehindFaultProxy } from '../harness/api-server';
 // deadline, and the API recovers by itself.
 
 const REQUEST_TIMEOUT_MS = 3_000;
+// Timed from the client, in this process, which also writes and reads the 10,000-item batch and its
+// answer beside the API and the rest of the suite: the deadline itself starts once the body is read.
+const CLIENT_SLACK_MS = 2_000;
 const UNANSWERED = new Set(['ENDPOINT_UNAVAILABLE', 'ENDPOINT_TIMEOUT', 'ENDPOINT_ERROR', 'OVERLOADED']);
 const BATCH =
   'mutation ($inputs: [CalculationInput!]!) { batchCalculate(inputs: $inputs) { total results { a result status } } }';
@@ -115,11 +118,11 @@ describe.each(FAULTS)('the endpoint %s', (_name, fault) => {
     await proxy.start();
 
     const batchAnswer = await batch;
-    expect(batchAnswer.ms).toBeLessThan(REQUEST_TIMEOUT_MS + 1_000);
+    expect(batchAnswer.ms).toBeLessThan(REQUEST_TIMEOUT_MS + CLIENT_SLACK_MS);
     expect(batchAnswer.status).toBe(200);
     expectBatchAnswered(batchAnswer.json, inputs);
     for (const single of await Promise.all(singles)) {
-      expect(single.ms).toBeLessThan(REQUEST_TIMEOUT_MS + 1_000);
+      expect(single.ms).toBeLessThan(REQUEST_TIMEOUT_MS + CLIENT_SLACK_MS);
       const { data, errors } = single.json;
       if (errors) {
         expect(errors).toHaveLength(1);
