@@ -250,3 +250,148 @@ export function throughputLatencyChart(measurements: readonly Measurement[]): st
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
+
+/** One run of the overload benchmark: the peak, the overload, or the soak. */
+export interface LoadMeasurement {
+  readonly scenario: 'peak' | 'overload' | 'soak';
+  /** How the load was offered, for the table. */
+  readonly load: string;
+  readonly requests: number;
+  /** Answered 200 with every calculation's result. */
+  readonly admitted: number;
+  /** Answered 503 with a Retry-After header. */
+  readonly refused: number;
+  /** Anything else: another status, a 503 without Retry-After, a 200 missing results, no answer. */
+  readonly errors: number;
+  /** Calculations answered with a result per second. */
+  readonly goodput: number;
+  readonly admittedP50Ms: number;
+  readonly admittedP99Ms: number;
+  readonly refusalP50Ms: number;
+  readonly apiPeakRssMb: number;
+  /** Soak: the API's RSS at the end of the warm-up, and at the end (medians of their last seconds). */
+  readonly rssAfterWarmUpMb?: number;
+  readonly rssAtEndMb?: number;
+}
+
+/** The answers of one run, as the load generator recorded them. */
+export interface Answer {
+  readonly latencyMs: number;
+  readonly status: number;
+  readonly retryAfter: string | undefined;
+  readonly succeeded: number;
+}
+
+/** Sorts a run's answers into admitted, refused and errors, and takes their rates and latencies. */
+export function summarizeLoad(
+  scenario: LoadMeasurement['scenario'],
+  load: string,
+  answers: readonly Answer[],
+  options: { durationS: number; calculationsPerRequest: number; apiPeakRssMb: number },
+): LoadMeasurement {
+  const admitted = answers.filter((a) => a.status === 200 && a.succeeded === options.calculationsPerRequest);
+  const refused = answers.filter((a) => a.status === 503 && a.retryAfter !== undefined && a.succeeded === 0);
+  const quantileOf = (values: readonly Answer[], q: number) => {
+    const sorted = values.map((a) => a.latencyMs).sort((a, b) => a - b);
+    return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
+  };
+  return {
+    scenario,
+    load,
+    requests: answers.length,
+    admitted: admitted.length,
+    refused: refused.length,
+    errors: answers.length - admitted.length - refused.length,
+    goodput: answers.reduce((sum, a) => sum + a.succeeded, 0) / options.durationS,
+    admittedP50Ms: quantileOf(admitted, 0.5),
+    admittedP99Ms: quantileOf(admitted, 0.99),
+    refusalP50Ms: quantileOf(refused, 0.5),
+    apiPeakRssMb: options.apiPeakRssMb,
+  };
+}
+
+/** The overload and soak targets of the issue, on one run. */
+export function evaluateLoadTargets(measurements: readonly LoadMeasurement[]): TargetResult[] {
+  const find = (scenario: LoadMeasurement['scenario']) => measurements.find((m) => m.scenario === scenario);
+  const peak = find('peak');
+  const overload = find('overload');
+  const soak = find('soak');
+  const results: TargetResult[] = [];
+  if (peak && overload) {
+    const goodput = overload.goodput / peak.goodput;
+    const latency = overload.admittedP99Ms / peak.admittedP99Ms;
+    results.push(
+      {
+        target: 'overload (3 × what the endpoint sustains): goodput ≥ 0.9 × peak goodput',
+        measured: `${round(goodput, 3)} ×`,
+        met: goodput >= 0.9,
+      },
+      {
+        target: 'overload: p99 of admitted requests ≤ 2 × their p99 at peak',
+        measured: `${round(latency, 2)} × (${round(overload.admittedP99Ms)} ms against ${round(peak.admittedP99Ms)} ms)`,
+        met: latency <= 2,
+      },
+    );
+  }
+  if (overload) {
+    results.push(
+      {
+        target: 'overload: refusals (503 with Retry-After) answered with median < 5 ms',
+        measured: `${round(overload.refusalP50Ms, 2)} ms over ${overload.refused.toLocaleString('en-US')} refusals`,
+        met: overload.refused > 0 && overload.refusalP50Ms < 5,
+      },
+      {
+        target: 'overload: every request admitted whole or refused with 503 and Retry-After',
+        measured: `${overload.errors} otherwise`,
+        met: overload.errors === 0,
+      },
+      {
+        target: 'overload: API RSS ≤ 250 MB',
+        measured: `${round(overload.apiPeakRssMb)} MB`,
+        met: overload.apiPeakRssMb <= 250,
+      },
+    );
+  }
+  if (soak) {
+    const after = soak.rssAfterWarmUpMb ?? NaN;
+    const end = soak.rssAtEndMb ?? NaN;
+    const growth = end / after - 1;
+    results.push(
+      {
+        target: 'soak (60 s at 70 % of peak): zero errors or refusals',
+        measured: `${soak.errors + soak.refused} of ${soak.requests.toLocaleString('en-US')}`,
+        met: soak.errors + soak.refused === 0 && soak.requests > 0,
+      },
+      {
+        target: 'soak: API RSS at the end within 10 % of its level after warm-up',
+        measured: `${round(after)} → ${round(end)} MB (${growth >= 0 ? '+' : ''}${round(growth * 100)} %)`,
+        met: Math.abs(end - after) <= 0.1 * after,
+      },
+    );
+  }
+  return results;
+}
+
+/** The Markdown report of the overload benchmark: one table of runs, one of targets. */
+export function loadReport(
+  measurements: readonly LoadMeasurement[],
+  targets: readonly TargetResult[],
+  header: string,
+): string {
+  const lines = [
+    header,
+    '',
+    '| run | load offered | requests | admitted | refused (503) | errors | goodput calculations/s | admitted p50 ms | admitted p99 ms | refusal p50 ms | API peak RSS MB |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const m of measurements) {
+    lines.push(
+      `| ${m.scenario} | ${m.load} | ${formatNumber(m.requests)} | ${formatNumber(m.admitted)} | ${formatNumber(m.refused)} | ${formatNumber(m.errors)} | ` +
+        `${formatNumber(m.goodput)} | ${round(m.admittedP50Ms, 2)} | ${round(m.admittedP99Ms, 2)} | ${Number.isFinite(m.refusalP50Ms) ? round(m.refusalP50Ms, 2) : '–'} | ${round(m.apiPeakRssMb)} |`,
+    );
+  }
+  lines.push('', '| target | measured | met |', '| --- | --- | --- |');
+  for (const target of targets)
+    lines.push(`| ${target.target} | ${target.measured} | ${target.met ? 'yes' : '**no**'} |`);
+  return `${lines.join('\n')}\n`;
+}

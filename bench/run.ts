@@ -11,13 +11,25 @@ import { createLogger } from '../src/observability/logger';
 import { projectRoot } from '../src/project-root';
 import type { ApiConfiguration } from './api-process';
 import { PeakMemory } from './process-memory';
-import type { Measurement } from './report';
-import { combineRounds, evaluateTargets, markdownReport, throughputLatencyChart } from './report';
+import { overloadSetup, runOverload } from './overload';
+import type { LoadMeasurement, Measurement } from './report';
+import {
+  combineRounds,
+  evaluateLoadTargets,
+  evaluateTargets,
+  loadReport,
+  markdownReport,
+  throughputLatencyChart,
+} from './report';
 
 // `npm run bench`: the four configurations side by side in one run, loopback only, bounded in time.
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 /** Rounds over every scenario; each figure reported is the median of its rounds (memory: the highest). */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** `overload` runs only the overload and soak scenarios (about two minutes), `throughput` only the others. */
+const ONLY = process.env.BENCH_ONLY;
+/** Seconds of each overload-benchmark run (the soak's are fixed: 10 s of warm-up, then 60 s). */
+const OVERLOAD_S = Number(process.env.BENCH_OVERLOAD_S ?? 10);
 const ROOT = projectRoot();
 const RESULTS = join(ROOT, 'bench', 'results');
 
@@ -81,7 +93,7 @@ interface Target {
   readonly stop: () => Promise<void>;
 }
 
-function startApiProcess(configuration: ApiConfiguration): Promise<Target> {
+function startApiProcess(configuration: ApiConfiguration, endpointUrl?: string): Promise<Target> {
   const child: ChildProcess = spawn(
     process.execPath,
     // As `npm start` and the images start the API.
@@ -89,6 +101,7 @@ function startApiProcess(configuration: ApiConfiguration): Promise<Target> {
       ...withHeapFlags(API_HEAP_FLAGS, [], process.env.NODE_OPTIONS),
       join(ROOT, 'dist', 'bench', 'api-process.js'),
       configuration,
+      ...(endpointUrl ? [endpointUrl] : []),
     ],
     {
       cwd: ROOT,
@@ -260,7 +273,7 @@ async function main(): Promise<void> {
   // so that a slow spell of a shared machine falls on all four of them rather than on one configuration,
   // and each round goes through every scenario, so that a scenario's rounds are minutes apart.
   const rounds: Measurement[][] = [];
-  for (let round = 1; round <= ROUNDS; round += 1) {
+  for (let round = 1; round <= (ONLY === 'overload' ? 0 : ROUNDS); round += 1) {
     process.stdout.write(`round ${round} of ${ROUNDS}\n`);
     const measured: Measurement[] = [];
     for (const scenario of SCENARIOS) {
@@ -275,22 +288,37 @@ async function main(): Promise<void> {
     }
     rounds.push(measured);
   }
+  const load: LoadMeasurement[] =
+    ONLY === 'throughput'
+      ? []
+      : await runOverload(
+          async (endpointUrl) => startApiProcess('bounded', endpointUrl),
+          OVERLOAD_S,
+          (line) => process.stdout.write(`${line}\n`),
+        );
   const measurements = combineRounds(rounds);
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const date = new Date().toISOString();
   const targets = evaluateTargets(measurements);
+  const loadTargets = evaluateLoadTargets(load);
   const header =
     `Measured ${date.slice(0, 10)} on ${machine}; the median of ${ROUNDS} rounds (peak memory: the highest), each with a fresh process per scenario and configuration and the four configurations of a scenario back to back, ${DURATION_S} s after a 1 s warm-up; load from autocannon ` +
     'on the same machine (latencies at 1 connection: 500 sequential requests timed with performance.now()).';
+  const loadHeader = `Overload and soak, measured ${date.slice(0, 10)} on the same machine. ${overloadSetup(OVERLOAD_S)}`;
+  const report = [
+    rounds.length > 0 ? markdownReport(measurements, targets, header) : '',
+    load.length > 0 ? loadReport(load, loadTargets, loadHeader) : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
   writeFileSync(
     join(RESULTS, 'latest.json'),
-    `${JSON.stringify({ date, machine, durationSeconds: DURATION_S, rounds, measurements, targets }, null, 2)}\n`,
+    `${JSON.stringify({ date, machine, durationSeconds: DURATION_S, rounds, measurements, targets, load, loadTargets }, null, 2)}\n`,
   );
-  writeFileSync(join(RESULTS, 'latest.md'), markdownReport(measurements, targets, header));
-  writeFileSync(join(RESULTS, 'throughput-latency.svg'), throughputLatencyChart(measurements));
-  process.stdout.write(
-    `\n${markdownReport(measurements, targets, header)}\nwrote ${RESULTS}/latest.{json,md} and throughput-latency.svg\n`,
-  );
+  writeFileSync(join(RESULTS, 'latest.md'), report);
+  if (rounds.length > 0)
+    writeFileSync(join(RESULTS, 'throughput-latency.svg'), throughputLatencyChart(measurements));
+  process.stdout.write(`\n${report}\nwrote ${RESULTS}/latest.{json,md} and throughput-latency.svg\n`);
 }
 
 main().then(

@@ -1,5 +1,12 @@
-import type { Measurement } from '../../bench/report';
-import { combineRounds, evaluateTargets, markdownReport } from '../../bench/report';
+import type { Answer, LoadMeasurement, Measurement } from '../../bench/report';
+import {
+  combineRounds,
+  evaluateLoadTargets,
+  evaluateTargets,
+  loadReport,
+  markdownReport,
+  summarizeLoad,
+} from '../../bench/report';
 
 const measurement = (
   scenario: string,
@@ -84,5 +91,96 @@ describe('the benchmark report', () => {
     );
     expect(raw).toEqual(expect.objectContaining({ configuration: 'raw', requestsPerSecond: 2000 }));
     expect(combineRounds(rounds.slice(0, 2))[0]).toHaveProperty('requestsPerSecond', 200);
+  });
+});
+
+describe('the overload report', () => {
+  const answer = (status: number, latencyMs: number, values: Partial<Answer> = {}): Answer => ({
+    status,
+    latencyMs,
+    retryAfter: status === 503 ? '1' : undefined,
+    succeeded: status === 200 ? 100 : 0,
+    ...values,
+  });
+  const options = { durationS: 2, calculationsPerRequest: 100, apiPeakRssMb: 150 };
+
+  it('counts a request admitted only when every calculation got its result, refused only with Retry-After', () => {
+    const answers = [
+      ...Array.from({ length: 98 }, (_, index) => answer(200, index + 1)),
+      answer(200, 500, { succeeded: 99 }),
+      answer(503, 2),
+      answer(503, 4),
+      answer(503, 3, { retryAfter: undefined }),
+      answer(0, 30_000),
+      answer(400, 1),
+    ];
+    expect(summarizeLoad('overload', 'open loop', answers, options)).toEqual({
+      scenario: 'overload',
+      load: 'open loop',
+      requests: 104,
+      admitted: 98,
+      refused: 2,
+      errors: 4,
+      goodput: (98 * 100 + 99) / 2,
+      admittedP50Ms: 50,
+      admittedP99Ms: 98,
+      refusalP50Ms: 4,
+      apiPeakRssMb: 150,
+    });
+  });
+
+  const load = (
+    scenario: LoadMeasurement['scenario'],
+    values: Partial<LoadMeasurement>,
+  ): LoadMeasurement => ({
+    ...summarizeLoad(scenario, 'load', [answer(200, 100)], options),
+    ...values,
+  });
+
+  it('holds overload to 0.9 × the peak goodput, 2 × its p99, 5 ms refusals, 250 MB and no errors', () => {
+    const peak = load('peak', { goodput: 10_000, admittedP99Ms: 100 });
+    const passing = evaluateLoadTargets([
+      peak,
+      load('overload', {
+        goodput: 9_000,
+        admittedP99Ms: 200,
+        refused: 10,
+        refusalP50Ms: 4.9,
+        apiPeakRssMb: 250,
+      }),
+    ]);
+    expect(passing.map((target) => target.met)).toEqual([true, true, true, true, true]);
+    const failing = evaluateLoadTargets([
+      peak,
+      load('overload', {
+        goodput: 8_999,
+        admittedP99Ms: 201,
+        refused: 10,
+        refusalP50Ms: 5,
+        apiPeakRssMb: 251,
+        errors: 1,
+      }),
+    ]);
+    expect(failing.map((target) => target.met)).toEqual([false, false, false, false, false]);
+    expect(failing[1]!.measured).toBe('2.01 × (201 ms against 100 ms)');
+    // No refusal at all is no proof that refusals are fast.
+    expect(evaluateLoadTargets([load('overload', { refused: 0, refusalP50Ms: NaN })])[0]!.met).toBe(false);
+  });
+
+  it('holds the soak to zero errors and refusals and RSS within 10 % of its level after warm-up', () => {
+    const soak = (values: Partial<LoadMeasurement>) =>
+      evaluateLoadTargets([load('soak', { rssAfterWarmUpMb: 150, rssAtEndMb: 165, ...values })]);
+    expect(soak({}).map((target) => target.met)).toEqual([true, true]);
+    expect(soak({})[1]!.measured).toBe('150 → 165 MB (+10 %)');
+    expect(soak({ rssAtEndMb: 165.5 })[1]!.met).toBe(false);
+    expect(soak({ refused: 1 })[0]!.met).toBe(false);
+    expect(soak({ errors: 1 })[0]!.met).toBe(false);
+  });
+
+  it('writes every run and target into its Markdown table', () => {
+    const runs = [load('peak', {}), load('overload', { refused: 5, refusalP50Ms: 1 }), load('soak', {})];
+    const report = loadReport(runs, evaluateLoadTargets(runs), 'header');
+    expect(report.split('\n').filter((line) => /^\| (peak|overload|soak) \|/.test(line))).toHaveLength(3);
+    expect(report).toContain('| overload: API RSS ≤ 250 MB | 150 MB | yes |');
   });
 });
