@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ApiServices } from './api-services';
 import { composeApi } from './compose-api';
 import type { ApiConfig } from './config/api-config';
 import type { EndpointClient } from './endpoint/endpoint-client';
@@ -15,6 +16,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export interface StartedApi {
   readonly url: string;
   readonly port: number;
+  /** What the API is composed of (its batcher, circuit, metrics, admission at the edge). */
+  readonly services: ApiServices;
   /** Stops accepting, lets in-flight requests finish, and releases the endpoint client. */
   readonly stop: () => Promise<void>;
 }
@@ -76,6 +79,7 @@ export async function startApi(options: StartApiOptions): Promise<StartedApi> {
   return {
     url: `http://${host}:${port}`,
     port,
+    services: composed.services,
     async stop() {
       await new Promise<void>((resolve) => {
         stopping = true;

@@ -4,8 +4,8 @@ import type { GraphQLContext } from './graphql-context';
 /**
  * Answers an operation whose only errors are OVERLOADED refusals with HTTP 503 and a `Retry-After` header
  * (the seconds the batcher expects its queue to need), whatever the client accepts: a client, proxy or
- * load balancer then backs off as HTTP says, without reading the body. An operation with data or other
- * errors keeps its status.
+ * load balancer then backs off as HTTP says, without reading the body. An operation with any other error
+ * keeps its status.
  */
 export function overloadPlugin(): ApolloServerPlugin<GraphQLContext> {
   return {

@@ -99,6 +99,73 @@ describe('admission control', () => {
   });
 });
 
+describe('a request the edge admitted, refused by the batcher', () => {
+  let setup: ApiBehindFaultProxy;
+  beforeAll(async () => {
+    setup = await startApiBehindFaultProxy({
+      BATCH_MAX_QUEUED: '100',
+      BATCH_MAX_IN_FLIGHT: '2',
+      BATCH_MAX_ITEMS: '50',
+      MAX_CALCULATIONS_PER_REQUEST: '100',
+    });
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await setup?.stop();
+  });
+
+  it('is answered 503 with Retry-After and only OVERLOADED, and none of it is sent', async () => {
+    const { api, proxy } = setup;
+    proxy.mode = 'delay';
+    proxy.delayMs = 1_500;
+    const BATCH =
+      'mutation ($inputs: [CalculationInput!]!) { batchCalculate(inputs: $inputs) { succeeded results { result } } }';
+    const batch = (count: number, from: number) => ({
+      query: BATCH,
+      variables: {
+        inputs: Array.from({ length: count }, (_, a) => ({ operation: 'add', a: from + a, b: 1 })),
+      },
+    });
+    // A lone calculation in flight, then 50 of 60 in the second slot and 10 queued.
+    const first = timedPost(api.url, add(1));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = timedPost(api.url, batch(60, 0));
+    const deadline = Date.now() + 5_000;
+    while ((await metric(api.url, 'calculator_queue_depth')) < 10 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(await metric(api.url, 'calculator_queue_depth')).toBe(10);
+    const received = proxy.received;
+    const refusedBefore = await metric(api.url, 'calculator_rejected_total', 'reason="overloaded"');
+    // The edge saw room (as for a request counted just before another filled the queue): only the
+    // batcher refuses, when the resolver queues its 100 calculations behind the 10.
+    const admit = jest.spyOn(api.api.services, 'admit').mockReturnValue(undefined);
+    const refused = await timedPost(api.url, batch(100, 1_000));
+    expect(admit).toHaveBeenCalledWith(100);
+    admit.mockRestore();
+    expect(refused.status).toBe(503);
+    expect(refused.retryAfter).toMatch(/^[1-9]\d*$/);
+    expect(refused.json).toEqual({
+      data: null,
+      errors: [
+        expect.objectContaining({
+          message: expect.stringMatching(/more calculations waiting than it takes/),
+          path: ['batchCalculate'],
+          extensions: { code: 'OVERLOADED' },
+        }),
+      ],
+    });
+    expect(await metric(api.url, 'calculator_rejected_total', 'reason="overloaded"')).toBe(
+      refusedBefore + 100,
+    );
+    // The others are answered in full; the refused calculations never reached the endpoint.
+    proxy.mode = 'pass';
+    expect((await first).json.data.calculate.result).toBe(2);
+    expect((await second).json.data.batchCalculate.succeeded).toBe(60);
+    expect(proxy.received).toBe(received + 1);
+  });
+});
+
 describe('deadlines and clients gone', () => {
   let setup: ApiBehindFaultProxy;
   beforeAll(async () => {
