@@ -310,6 +310,20 @@ export function summarizeLoad(
   };
 }
 
+/**
+ * The peak of a sweep of closed loops: the best goodput among the runs that refused nothing and failed
+ * nothing (a closed loop that is refused sends again at once: it is an overload, not a peak), with the
+ * latencies of the smallest such run within 5 % of it (past the knee, more clients only queue).
+ *
+ * @throws Error when every run refused something.
+ */
+export function choosePeak(runs: readonly LoadMeasurement[]): LoadMeasurement {
+  const clean = runs.filter((run) => run.refused === 0 && run.errors === 0 && run.admitted > 0);
+  if (clean.length === 0) throw new Error('no peak: every closed loop was refused or failed');
+  const best = Math.max(...clean.map((run) => run.goodput));
+  return { ...clean.find((run) => run.goodput >= 0.95 * best)!, goodput: best };
+}
+
 /** The overload and soak targets of the issue, on one run. */
 export function evaluateLoadTargets(measurements: readonly LoadMeasurement[]): TargetResult[] {
   const find = (scenario: LoadMeasurement['scenario']) => measurements.find((m) => m.scenario === scenario);

@@ -1,5 +1,6 @@
 import type { Answer, LoadMeasurement, Measurement } from '../../bench/report';
 import {
+  choosePeak,
   combineRounds,
   evaluateLoadTargets,
   evaluateTargets,
@@ -135,6 +136,21 @@ describe('the overload report', () => {
   ): LoadMeasurement => ({
     ...summarizeLoad(scenario, 'load', [answer(200, 100)], options),
     ...values,
+  });
+
+  it('takes as the peak the best goodput that refused nothing, with the latency of the knee', () => {
+    const run = (clients: number, goodput: number, refused: number, admittedP99Ms: number) =>
+      load('peak', { load: `${clients} clients`, goodput, refused, admittedP99Ms });
+    const peak = choosePeak([
+      run(2, 6_000, 0, 20),
+      run(4, 9_500, 0, 40),
+      run(8, 9_800, 0, 80),
+      run(16, 10_000, 0, 160),
+      run(32, 12_000, 40, 300),
+    ]);
+    // 32 clients were refused: an overload. Of the rest the best is 10,000; 9,500 (4 clients) is within 5 %.
+    expect(peak).toEqual(expect.objectContaining({ load: '4 clients', goodput: 10_000, admittedP99Ms: 40 }));
+    expect(() => choosePeak([run(32, 12_000, 1, 300)])).toThrow(/every closed loop was refused/);
   });
 
   it('holds overload to 0.9 × the peak goodput, 2 × its p99, 5 ms refusals, 250 MB and no errors', () => {
