@@ -49,6 +49,7 @@ export default tseslint.config(
         document: 'readonly',
         fetch: 'readonly',
         localStorage: 'readonly',
+        sessionStorage: 'readonly',
         Option: 'readonly',
         setTimeout: 'readonly',
         React: 'readonly',
@@ -56,6 +57,12 @@ export default tseslint.config(
         GraphiQL: 'readonly',
       },
     },
+  },
+  {
+    // The `calculator` launcher: plain CommonJS, run before anything is built.
+    files: ['bin/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-restricted-properties': 'off' },
   },
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],

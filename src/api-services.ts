@@ -1,3 +1,5 @@
+import type { AccessControl } from './access/access-control';
+import { createAccessControl } from './access/access-control';
 import { AdaptiveBatcher } from './batching/adaptive-batcher';
 import type { CalculationBatcher, CalculationService } from './calculations/calculation-service';
 import { createCalculationService } from './calculations/calculation-service';
@@ -33,6 +35,8 @@ export interface ApiServices {
    * to the same refusal; the batcher still refuses whatever gets past (requests admitted meanwhile).
    */
   readonly admit: (calculations: number) => RequestRefusal | undefined;
+  /** API keys and their quotas (open when keys are off). */
+  readonly access: AccessControl;
   /**
    * A fresh per-request GraphQL context (its own calculator, so its own DataLoader). When `signal`
    * aborts (the request's deadline, its client gone), nothing more of the request is sent.
@@ -78,6 +82,25 @@ export function createApiServices(options: {
     },
   });
   const calculations = createCalculationService({ batcher, metrics });
+  const { access: accessConfig } = config;
+  const access = createAccessControl({
+    // Keys from a secret arrive once it is read (see secret-keys.ts); until then none is valid.
+    keys:
+      accessConfig.mode === 'none'
+        ? undefined
+        : accessConfig.source.kind === 'inline'
+          ? accessConfig.source.keys
+          : [],
+    calculationsPerSecond: accessConfig.mode === 'keys' ? accessConfig.calculationsPerSecond : Infinity,
+    maxCalculationsPerRequest: config.limits.maxCalculationsPerRequest,
+    observer: {
+      unauthenticated: (reason) => metrics.unauthenticated.inc({ reason }),
+      calculations: (clientId, outcome, count) => {
+        metrics.keyCalculations.inc({ key_id: clientId, outcome }, count);
+        if (outcome === 'rate_limited') metrics.rejected.inc({ reason: 'rate_limited' }, count);
+      },
+    },
+  });
   return {
     config,
     logger,
@@ -86,6 +109,7 @@ export function createApiServices(options: {
     calculations,
     batcher,
     circuit: guarded,
+    access,
     admit(count) {
       const refusal = batcher.refusalFor(count);
       if (refusal === undefined) return undefined;

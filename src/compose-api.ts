@@ -1,5 +1,6 @@
 import type { ApiServices } from './api-services';
 import { createApiServices } from './api-services';
+import { watchSecretKeys } from './access/secret-keys';
 import type { ApiConfig } from './config/api-config';
 import type { EndpointClient } from './endpoint/endpoint-client';
 import { createApolloServer } from './graphql/apollo-server';
@@ -29,6 +30,17 @@ export async function composeApi(options: {
 }): Promise<ComposedApi> {
   const { config, logger } = options;
   const services = createApiServices({ config, endpointClient: options.endpointClient, logger });
+  const { access } = config;
+  let keyWatch: { stop(): void } | undefined;
+  if (access.mode === 'keys' && access.source.kind === 'secret') {
+    try {
+      keyWatch = await watchSecretKeys({ source: access.source, access: services.access, logger });
+    } catch (error) {
+      services.circuit.shutdown();
+      services.endpoint.close();
+      throw error;
+    }
+  }
   const schema = buildCalculatorSchema();
   const persistedQueries = new PersistedQueryStore();
   const apollo = createApolloServer({ schema, config, logger, persistedQueries });
@@ -39,6 +51,8 @@ export async function composeApi(options: {
     cost: createRequestCostGate({ schema, limits: config.limits }),
     persistedQueries,
     admit: (calculations) => services.admit(calculations),
+    authorize: (headers) => services.access.authorize(headers),
+    corsOrigins: config.corsOrigins,
     requestTimeoutMs: config.requestTimeoutMs,
     createContext: (requestId, signal) => services.createContext(requestId, signal),
   });
@@ -46,6 +60,7 @@ export async function composeApi(options: {
     services,
     graphql,
     async stop() {
+      keyWatch?.stop();
       await apollo.stop();
       services.circuit.shutdown();
       services.endpoint.close();

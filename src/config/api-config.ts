@@ -1,3 +1,5 @@
+import type { ApiKeyEntry } from '../access/api-keys';
+import { ApiKeysError, parseApiKeys } from '../access/api-keys';
 import type { Environment, LogLevel } from './environment';
 import {
   ConfigurationError,
@@ -5,6 +7,7 @@ import {
   LOG_LEVELS,
   readChoice,
   readInteger,
+  readPositiveNumber,
   readOptionalString,
   readString,
 } from './environment';
@@ -60,6 +63,30 @@ export interface HttpTimeouts {
   readonly bodyMs: number;
 }
 
+/**
+ * Who may call: nobody needs a key (`none`), or every GraphQL request needs one of `API_KEYS`, or of the
+ * entries in a Secrets Manager secret (re-read every `refreshSeconds`, so a rotated or revoked key takes
+ * effect without a restart).
+ */
+export type AccessConfig =
+  | { readonly mode: 'none' }
+  | {
+      readonly mode: 'keys';
+      readonly source:
+        | { readonly kind: 'inline'; readonly keys: readonly ApiKeyEntry[] }
+        | {
+            readonly kind: 'secret';
+            readonly secretId: string;
+            readonly refreshSeconds: number;
+            readonly region: string;
+          };
+      /** Each key's quota unless its entry names its own (API_KEY_CALCULATIONS_PER_SECOND). */
+      readonly calculationsPerSecond: number;
+    };
+
+/** Which other origins' pages may call the API from a browser (CORS_ORIGINS). */
+export type CorsOrigins = readonly string[] | '*';
+
 /** The API's settings, parsed once at start-up. */
 export interface ApiConfig {
   readonly port: number;
@@ -77,6 +104,9 @@ export interface ApiConfig {
   readonly httpTimeouts: HttpTimeouts;
   /** Whether introspection and the GraphQL IDE at GET /graphql are served. */
   readonly graphqlIde: boolean;
+  readonly access: AccessConfig;
+  /** Origins allowed cross-origin (none: same-origin only). */
+  readonly corsOrigins: CorsOrigins;
 }
 
 function readEndpoint(env: Environment): EndpointTarget {
@@ -102,6 +132,86 @@ function readEndpoint(env: Environment): EndpointTarget {
     );
   }
   return { mode: 'sagemaker', endpointName, region, runtimeUrl };
+}
+
+function readAccess(env: Environment, environment: string): AccessConfig {
+  const inline = readOptionalString(env, 'API_KEYS');
+  const secretId = readOptionalString(env, 'API_KEYS_SECRET_ID');
+  const auth = readChoice(env, 'API_AUTH', ['keys', 'none'] as const, 'keys');
+  if (inline !== undefined && secretId !== undefined) {
+    throw new ConfigurationError('Set API_KEYS or API_KEYS_SECRET_ID, not both');
+  }
+  if (auth === 'none') {
+    if (inline !== undefined || secretId !== undefined) {
+      throw new ConfigurationError(
+        'API_AUTH=none leaves the API open, but API_KEYS or API_KEYS_SECRET_ID is set: unset one of them',
+      );
+    }
+    return { mode: 'none' };
+  }
+  if (inline === undefined && secretId === undefined) {
+    if (env['API_AUTH']?.trim() === 'keys') {
+      throw new ConfigurationError('API_AUTH=keys needs API_KEYS or API_KEYS_SECRET_ID');
+    }
+    if (environment === 'production') {
+      throw new ConfigurationError(
+        'NODE_ENV=production needs API keys: set API_KEYS (npm run calculator -- key create --id NAME makes one) or API_KEYS_SECRET_ID, or API_AUTH=none to serve without keys on purpose',
+      );
+    }
+    return { mode: 'none' };
+  }
+  const calculationsPerSecond = readPositiveNumber(
+    env,
+    'API_KEY_CALCULATIONS_PER_SECOND',
+    10_000,
+    10_000_000,
+  );
+  if (secretId !== undefined) {
+    const region = readOptionalString(env, 'AWS_REGION');
+    if (region === undefined) {
+      throw new ConfigurationError('AWS_REGION must be set (e.g. us-east-1) when API_KEYS_SECRET_ID is set');
+    }
+    return {
+      mode: 'keys',
+      source: {
+        kind: 'secret',
+        secretId,
+        refreshSeconds: readInteger(env, 'API_KEYS_REFRESH_SECONDS', 60, 5, 86_400),
+        region,
+      },
+      calculationsPerSecond,
+    };
+  }
+  try {
+    return { mode: 'keys', source: { kind: 'inline', keys: parseApiKeys(inline!) }, calculationsPerSecond };
+  } catch (error) {
+    if (error instanceof ApiKeysError) throw new ConfigurationError(`API_KEYS: ${error.message}`);
+    throw error;
+  }
+}
+
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+function readCorsOrigins(env: Environment, access: AccessConfig): CorsOrigins {
+  const raw = readOptionalString(env, 'CORS_ORIGINS');
+  if (raw === undefined) return [];
+  if (raw === '*') {
+    if (access.mode === 'keys') {
+      throw new ConfigurationError(
+        'CORS_ORIGINS=* lets any page use the API; it is refused while API keys are on: list the origins',
+      );
+    }
+    return '*';
+  }
+  const origins = raw.split(',').map((origin) => origin.trim().replace(/\/$/, ''));
+  for (const origin of origins) {
+    if (!ORIGIN.test(origin)) {
+      throw new ConfigurationError(
+        `CORS_ORIGINS must be comma-separated origins such as https://app.example.com (scheme, host and port only), or *, got ${JSON.stringify(origin)}`,
+      );
+    }
+  }
+  return origins.map((origin) => origin.toLowerCase());
 }
 
 function readHttpTimeouts(env: Environment): HttpTimeouts {
@@ -137,6 +247,7 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
   // measured ~450,000 calculations/s (npm run bench), so an admitted calculation waits well under a
   // second, and five largest requests (MAX_CALCULATIONS_PER_REQUEST) fit at once.
   const maxQueued = readInteger(env, 'BATCH_MAX_QUEUED', 50_000, 1, 10_000_000);
+  const access = readAccess(env, environment);
   const config: ApiConfig = {
     port: readInteger(env, 'PORT', 4000, 0, 65535),
     host: readString(env, 'HOST', '0.0.0.0'),
@@ -184,6 +295,8 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
     },
     httpTimeouts: readHttpTimeouts(env),
     graphqlIde: graphqlIde === 'on',
+    access,
+    corsOrigins: readCorsOrigins(env, access),
   };
   if (maxQueued < config.limits.maxCalculationsPerRequest) {
     throw new ConfigurationError(

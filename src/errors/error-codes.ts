@@ -132,6 +132,23 @@ export const ERROR_CODES = {
     httpStatus: 200,
     meaning: 'An automatic persisted query hash the API does not know: send the query with its hash once.',
   },
+  UNAUTHENTICATED: {
+    layer: 'api',
+    httpStatus: 401,
+    meaning:
+      'No API key, or one the API does not know (unknown or revoked): send a valid key in x-api-key or Authorization: Bearer.',
+  },
+  ORIGIN_NOT_ALLOWED: {
+    layer: 'api',
+    httpStatus: 403,
+    meaning: "A CORS preflight from an origin not in CORS_ORIGINS: that origin's pages may not call the API.",
+  },
+  RATE_LIMITED: {
+    layer: 'api',
+    httpStatus: 429,
+    meaning:
+      "The request's calculations are over its API key's quota (API_KEY_CALCULATIONS_PER_SECOND). Retry after the Retry-After header.",
+  },
   OVERLOADED: {
     layer: 'api',
     httpStatus: 503,

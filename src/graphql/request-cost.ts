@@ -67,6 +67,8 @@ export interface RequestRefusal {
   readonly message: string;
   /** When to try again (the Retry-After header), for a refusal that is not the request's fault. */
   readonly retryAfterSeconds?: number;
+  /** Headers the refusal is answered with (a 401's `WWW-Authenticate`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link createRequestCostGate}. */

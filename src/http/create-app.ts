@@ -4,6 +4,7 @@ import type { ApiServices } from '../api-services';
 import { expressGraphQL, sendAnswer } from './express-graphql';
 import type { GraphQLHttpHandler } from './graphql-request';
 import { internalErrorAnswer, notFoundAnswer, requestIdOf, withRequestId } from './graphql-request';
+import { API_SECURITY_HEADERS } from './security-headers';
 
 /**
  * The HTTP service: `POST /graphql` (and HTTP batching), health, metrics. Framework glue only: no business
@@ -26,11 +27,14 @@ export function createApp(options: {
     const requestId = requestIdOf(request.get('x-request-id'));
     response.locals.requestId = requestId;
     response.setHeader('x-request-id', requestId);
+    // Every answer's; the page and the IDE replace the CSP with their own.
+    for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) response.setHeader(name, value);
     const started = performance.now();
     response.on('finish', () => {
       logger.info(
         {
           requestId,
+          ...(response.locals.clientId !== undefined ? { client: response.locals.clientId as string } : {}),
           method: request.method,
           path: request.originalUrl.split('?', 1)[0],
           status: response.statusCode,

@@ -38,6 +38,7 @@ export function sendAnswer(response: Response, answer: GraphQLHttpAnswer): void 
   if (response.headersSent) return;
   const { req: request } = response;
   for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
+  if (answer.clientId !== undefined) response.locals.clientId = answer.clientId;
   if (!request.complete) response.setHeader('connection', 'close');
   response.statusCode = answer.status;
   response.end(answer.body, () => {

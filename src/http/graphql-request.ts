@@ -8,8 +8,10 @@ import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type { ApiErrorCode } from '../errors/error-codes';
 import { ERROR_CODES } from '../errors/error-codes';
 import { EndpointError, UNANSWERED_MESSAGES } from '../endpoint/endpoint-error';
+import type { CorsOrigins } from '../config/api-config';
 import type { RequestRefusal } from '../graphql/request-cost';
 import { isRecord } from '../graphql/request-cost';
+import { corsDecision } from './cors';
 
 /**
  * The GraphQL-over-HTTP core: one framework-free function from a method, headers and a raw body to a
@@ -44,7 +46,19 @@ export interface GraphQLHttpAnswer {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /** The API key's id the request came with, for the adapter's log line (never sent). */
+  readonly clientId?: string;
 }
+
+/** Who sent a request, by its headers (see src/access/access-control.ts). */
+export type RequestAuthorization =
+  | {
+      readonly ok: true;
+      readonly clientId: string | undefined;
+      /** Takes a request's counted calculations from its client's quota, or refuses them. */
+      readonly quota: (calculations: number) => RequestRefusal | undefined;
+    }
+  | { readonly ok: false; readonly refusal: RequestRefusal };
 
 /** The request limits the core enforces (see the README's limits table). */
 export interface GraphQLHttpLimits {
@@ -71,6 +85,17 @@ export interface GraphQLHttpHandlerOptions<TContext extends BaseContext> {
    * refused OVERLOADED (503, Retry-After) when the batcher has no room for them, before any of it runs.
    */
   readonly admit?: (calculations: number) => RequestRefusal | undefined;
+  /**
+   * Who may send GraphQL requests: checked before the body is read (UNAUTHENTICATED, 401); a request let
+   * in has its counted calculations taken from its client's quota once it is admitted (RATE_LIMITED,
+   * 429). Without it, anyone may, unmetered.
+   */
+  readonly authorize?: (headers: Readonly<Record<string, string | undefined>>) => RequestAuthorization;
+  /**
+   * The origins whose pages may call the API (CORS): their preflights are answered here, before any other
+   * check (Apollo's CSRF prevention would refuse them), and their answers carry the CORS headers.
+   */
+  readonly corsOrigins?: CorsOrigins;
   /**
    * Where automatic persisted queries are looked up: an operation sent by its hash alone gets its query
    * here, once, and is counted and run from that text (Apollo itself never finds one by its hash; see
@@ -178,7 +203,30 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
   const requestTimeoutMs = options.requestTimeoutMs ?? Infinity;
   apollo.assertStarted('createGraphQLHttpHandler()');
 
+  const corsOrigins = options.corsOrigins ?? [];
+  const authorize = options.authorize ?? (() => OPEN);
+
   const handle = async (request: GraphQLHttpRequest, requestId: string): Promise<GraphQLHttpAnswer> => {
+    const cors = corsDecision(corsOrigins, request.method, request.headers);
+    if (cors.kind === 'preflight') {
+      const answer = cors.allowed
+        ? { status: cors.status, headers: {}, body: '' }
+        : errorAnswer(
+            'ORIGIN_NOT_ALLOWED',
+            `Pages from ${JSON.stringify(request.headers['origin']?.slice(0, 200))} may not call this API (CORS_ORIGINS).`,
+          );
+      return withRequestId({ ...answer, headers: { ...answer.headers, ...cors.headers } }, requestId);
+    }
+    const answer = await handleGraphQL(request, requestId);
+    return Object.keys(cors.headers).length === 0
+      ? answer
+      : { ...answer, headers: { ...answer.headers, ...cors.headers } };
+  };
+
+  const handleGraphQL = async (
+    request: GraphQLHttpRequest,
+    requestId: string,
+  ): Promise<GraphQLHttpAnswer> => {
     const method = request.method.toUpperCase();
     const accept = request.headers['accept'];
     if (
@@ -193,29 +241,27 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
         requestId,
       );
     }
+    const authorization = authorize(request.headers);
+    if (!authorization.ok) return withRequestId(refusalAnswer(authorization.refusal), requestId);
+    const { clientId } = authorization;
     const read: BodyRead =
       method === 'POST'
         ? await readBody(request, limits.maxRequestBytes)
         : method === 'GET'
           ? checkGetContentType(request.headers['content-type'])
           : { ok: true };
-    if (!read.ok) return withRequestId(read.answer, requestId);
+    if (!read.ok) return withRequestId({ ...read.answer, clientId }, requestId);
     if (read.body !== undefined) {
       const batchError = httpBatchLimitError(read.body, limits.maxHttpBatchOperations);
-      if (batchError !== undefined) return withRequestId(errorAnswer('BAD_REQUEST', batchError), requestId);
+      if (batchError !== undefined)
+        return withRequestId({ ...errorAnswer('BAD_REQUEST', batchError), clientId }, requestId);
     }
     const found = withPersistedQueries(method, { body: read.body, search: request.search }, persistedQueries);
-    const refusal = await cost?.check(operationsOf(method, found.body, found.search), options.admit);
-    if (refusal !== undefined) {
-      const answer = errorAnswer(refusal.code, refusal.message);
-      const retryAfter = refusal.retryAfterSeconds;
-      return withRequestId(
-        retryAfter === undefined
-          ? answer
-          : { ...answer, headers: { ...answer.headers, 'retry-after': String(retryAfter) } },
-        requestId,
-      );
-    }
+    // Overload first: a request the batcher has no room for takes nothing from its client's quota.
+    const admit = (calculations: number) =>
+      options.admit?.(calculations) ?? authorization.quota(calculations);
+    const refusal = await cost?.check(operationsOf(method, found.body, found.search), admit);
+    if (refusal !== undefined) return withRequestId({ ...refusalAnswer(refusal), clientId }, requestId);
 
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
@@ -227,12 +273,29 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
         httpGraphQLRequest: { method, headers, search: found.search, body: found.body },
         context: () => Promise.resolve(createContext(requestId, deadline.signal)),
       });
-      return withRequestId(legacyStatus(await completeAnswer(answer)), requestId);
+      return withRequestId({ ...legacyStatus(await completeAnswer(answer)), clientId }, requestId);
     } finally {
       deadline.clear();
     }
   };
   return Object.assign(handle, { limits });
+}
+
+const OPEN: RequestAuthorization = { ok: true, clientId: undefined, quota: () => undefined };
+
+/** A refusal before anything ran: its code's status, message and headers (Retry-After when it has one). */
+function refusalAnswer(refusal: RequestRefusal): GraphQLHttpAnswer {
+  const answer = errorAnswer(refusal.code, refusal.message);
+  return {
+    ...answer,
+    headers: {
+      ...answer.headers,
+      ...refusal.headers,
+      ...(refusal.retryAfterSeconds !== undefined
+        ? { 'retry-after': String(refusal.retryAfterSeconds) }
+        : {}),
+    },
+  };
 }
 
 /**

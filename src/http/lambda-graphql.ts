@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { Logger } from '../observability/logger';
 import type { GraphQLHttpAnswer, GraphQLHttpHandler, GraphQLHttpRequest } from './graphql-request';
 import { internalErrorAnswer, notFoundAnswer, requestIdOf, withRequestId } from './graphql-request';
+import { API_SECURITY_HEADERS } from './security-headers';
 
 /**
  * The GraphQL route for API Gateway HTTP API events (payload v2): a thin adapter that turns the event
@@ -44,6 +45,7 @@ export function lambdaGraphQL(
     logger.info(
       {
         requestId,
+        ...(answer.clientId !== undefined ? { client: answer.clientId } : {}),
         method,
         path,
         status: answer.status,
@@ -53,7 +55,7 @@ export function lambdaGraphQL(
     );
     return {
       statusCode: answer.status,
-      headers: { ...answer.headers },
+      headers: { ...API_SECURITY_HEADERS, ...answer.headers },
       body: answer.body,
       isBase64Encoded: false,
     };

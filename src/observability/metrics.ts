@@ -10,10 +10,14 @@ export interface Metrics {
   readonly calculations: Counter<'operation' | 'status'>;
   readonly queueWait: Histogram;
   readonly rejected: Counter<'reason'>;
+  /** Requests refused for want of a valid API key. */
+  readonly unauthenticated: Counter<'reason'>;
+  /** Calculations per API key id (never the key) and whether its quota let them in. */
+  readonly keyCalculations: Counter<'key_id' | 'outcome'>;
 }
 
 /** The `reason` label of `calculator_rejected_total`: why calculations were never sent. */
-export type RejectionReason = 'overloaded' | 'deadline' | 'disconnected' | 'circuit_open';
+export type RejectionReason = 'overloaded' | 'rate_limited' | 'deadline' | 'disconnected' | 'circuit_open';
 
 /** Values read when the metrics are scraped. */
 export interface MetricReadings {
@@ -87,8 +91,20 @@ export function createMetrics(readings?: MetricReadings): Metrics {
     }),
     rejected: new Counter({
       name: 'calculator_rejected_total',
-      help: 'Calculations never sent, by reason (overloaded, deadline, disconnected, circuit_open).',
+      help: 'Calculations never sent, by reason (overloaded, rate_limited, deadline, disconnected, circuit_open).',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    unauthenticated: new Counter({
+      name: 'calculator_unauthenticated_total',
+      help: 'Requests answered 401, by reason (missing: no key; unknown: a key the API does not know).',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    keyCalculations: new Counter({
+      name: 'calculator_api_key_calculations_total',
+      help: 'Calculations counted per API key id, by outcome (admitted, rate_limited).',
+      labelNames: ['key_id', 'outcome'],
       registers: [registry],
     }),
   };

@@ -1,6 +1,7 @@
 import type { Express, RequestHandler } from 'express';
 import express from 'express';
 import { dirname, join } from 'node:path';
+import { PAGE_SECURITY_HEADERS } from '../http/security-headers';
 import { projectRoot } from '../project-root';
 
 /** Where the page's own files are. */
@@ -30,8 +31,12 @@ const CACHE = { maxAge: '1h' };
  * under /graphql stays with Apollo.
  */
 export function mountUiRoutes(app: Express, options: { readonly graphqlIde: boolean }): void {
-  app.get('/', (_request, response) => response.sendFile(join(PUBLIC, 'index.html')));
-  app.use('/assets', express.static(PUBLIC, { index: false, ...CACHE }));
+  const pageHeaders: RequestHandler = (_request, response, next) => {
+    for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) response.setHeader(name, value);
+    next();
+  };
+  app.get('/', pageHeaders, (_request, response) => response.sendFile(join(PUBLIC, 'index.html')));
+  app.use('/assets', pageHeaders, express.static(PUBLIC, { index: false, ...CACHE }));
 
   const ide: RequestHandler = (request, response, next) => {
     // A browser navigation asks for HTML; GraphQL clients using GET ask for JSON and go on to Apollo.
@@ -46,11 +51,12 @@ export function mountUiRoutes(app: Express, options: { readonly graphqlIde: bool
       });
       return;
     }
+    for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) response.setHeader(name, value);
     response.sendFile(join(PUBLIC, 'ide.html'));
   };
   app.get('/graphql', ide);
   if (options.graphqlIde) {
-    app.get('/ide/:file', (request, response, next) => {
+    app.get('/ide/:file', pageHeaders, (request: express.Request<{ file: string }>, response, next) => {
       const path = IDE_ASSETS[request.params.file];
       if (path) response.sendFile(path, CACHE);
       else next();

@@ -191,7 +191,10 @@ describe('the HTTP edge', () => {
 
 describe('schema details', () => {
   it('suggests field names only where introspection is on: never in production', async () => {
-    const production = await startTestApi({ endpointUrl: container.url, env: { NODE_ENV: 'production' } });
+    const production = await startTestApi({
+      endpointUrl: container.url,
+      env: { NODE_ENV: 'production', API_AUTH: 'none' },
+    });
     try {
       const query = '{ operation { name } }';
       const hidden = await production.post({ query }, STRICT);

@@ -22,8 +22,10 @@ describe('loadApiConfig', () => {
   });
 
   it('turns the IDE and introspection off in production unless asked', () => {
-    expect(loadApiConfig({ NODE_ENV: 'production' }).graphqlIde).toBe(false);
-    expect(loadApiConfig({ NODE_ENV: 'production', GRAPHQL_IDE: 'on' }).graphqlIde).toBe(true);
+    expect(loadApiConfig({ NODE_ENV: 'production', API_AUTH: 'none' }).graphqlIde).toBe(false);
+    expect(loadApiConfig({ NODE_ENV: 'production', API_AUTH: 'none', GRAPHQL_IDE: 'on' }).graphqlIde).toBe(
+      true,
+    );
   });
 
   it('bounds every request by default, and reads each bound from its variable', () => {
@@ -53,6 +55,78 @@ describe('loadApiConfig', () => {
       maxCalculationsPerRequest: 100,
     });
     expect(set.httpTimeouts).toEqual({ headersMs: 2000, bodyMs: 5000 });
+  });
+
+  it('reads API keys and CORS origins, and refuses openness in production unless API_AUTH=none says so', () => {
+    const hash = 'ab'.repeat(32);
+    expect(loadApiConfig({}).access).toEqual({ mode: 'none' });
+    expect(loadApiConfig({}).corsOrigins).toEqual([]);
+    const keyed = loadApiConfig({
+      API_KEYS: `alice:${hash}:50`,
+      API_KEY_CALCULATIONS_PER_SECOND: '2.5',
+      CORS_ORIGINS: 'https://App.example.com/, http://localhost:5173',
+    });
+    expect(keyed.access).toEqual({
+      mode: 'keys',
+      source: {
+        kind: 'inline',
+        keys: [{ id: 'alice', sha256: Buffer.from(hash, 'hex'), calculationsPerSecond: 50 }],
+      },
+      calculationsPerSecond: 2.5,
+    });
+    expect(keyed.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(
+      loadApiConfig({
+        NODE_ENV: 'production',
+        API_KEYS_SECRET_ID: 'calculator-prod-api-keys',
+        AWS_REGION: 'eu-west-1',
+      }).access,
+    ).toEqual({
+      mode: 'keys',
+      source: {
+        kind: 'secret',
+        secretId: 'calculator-prod-api-keys',
+        refreshSeconds: 60,
+        region: 'eu-west-1',
+      },
+      calculationsPerSecond: 10_000,
+    });
+    expect(loadApiConfig({ NODE_ENV: 'production', API_AUTH: 'none', CORS_ORIGINS: '*' }).corsOrigins).toBe(
+      '*',
+    );
+  });
+
+  it.each([
+    [{ NODE_ENV: 'production' }, /NODE_ENV=production needs API keys: set API_KEYS .* or API_AUTH=none/],
+    [{ API_AUTH: 'keys' }, /API_AUTH=keys needs API_KEYS or API_KEYS_SECRET_ID/],
+    [
+      { API_AUTH: 'none', API_KEYS: `a:${'0'.repeat(64)}` },
+      /API_AUTH=none leaves the API open, but API_KEYS/,
+    ],
+    [
+      { API_KEYS: `a:${'0'.repeat(64)}`, API_KEYS_SECRET_ID: 's' },
+      /Set API_KEYS or API_KEYS_SECRET_ID, not both/,
+    ],
+    [
+      { API_KEYS: 'alice:the-key-itself' },
+      /API_KEYS: entry 1 \(alice\): the second field must be the key's SHA-256/,
+    ],
+    [{ API_KEYS_SECRET_ID: 's' }, /AWS_REGION must be set .* when API_KEYS_SECRET_ID is set/],
+    [
+      { API_KEYS: `a:${'0'.repeat(64)}`, CORS_ORIGINS: '*' },
+      /CORS_ORIGINS=\* lets any page use the API; it is refused while API keys are on/,
+    ],
+    [
+      { CORS_ORIGINS: 'app.example.com' },
+      /CORS_ORIGINS must be comma-separated origins such as https:\/\/app\.example\.com/,
+    ],
+    [{ CORS_ORIGINS: 'https://app.example.com/path' }, /CORS_ORIGINS must be comma-separated origins/],
+    [
+      { API_KEYS: `a:${'0'.repeat(64)}`, API_KEY_CALCULATIONS_PER_SECOND: '0' },
+      /API_KEY_CALCULATIONS_PER_SECOND must be a number greater than 0/,
+    ],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadApiConfig(env)).toThrow(message);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import type { StartedApi } from '../../src/bootstrap';
 import { startApi } from '../../src/bootstrap';
 import { createLocalEndpointClient } from '../../src/endpoint/configured-endpoint-client';
 import { loadApiConfig } from '../../src/config/api-config';
+import type { Logger } from '../../src/observability/logger';
 import type { StartedContainer } from './container-process';
 import { startContainer } from './container-process';
 import { FaultProxy } from './fault-proxy';
@@ -26,6 +27,8 @@ export async function startTestApi(options: {
   readonly endpointUrl: string;
   readonly endpointName?: string;
   readonly env?: Record<string, string>;
+  /** The API's logger (none by default: LOG_LEVEL silent). */
+  readonly logger?: Logger;
 }): Promise<TestApi> {
   const endpointName = options.endpointName ?? 'calculator';
   const config = loadApiConfig({
@@ -41,6 +44,7 @@ export async function startTestApi(options: {
   const api = await startApi({
     config,
     endpointClient: createLocalEndpointClient(config, options.endpointUrl, endpointName),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const url = `http://127.0.0.1:${api.port}`;
   const post = async (body: unknown, headers: Record<string, string> = {}) => {

@@ -39,7 +39,7 @@ describe('GRAPHQL_IDE: the one setting for the IDE and introspection', () => {
   });
 
   it('is off in production: no IDE page, no introspection, the API still answers', async () => {
-    const api = await start({ NODE_ENV: 'production' });
+    const api = await start({ NODE_ENV: 'production', API_AUTH: 'none' });
     expect(await ideStatus(api)).toBe(404);
     expect((await api.graphql(INTROSPECTION)).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect((await api.graphql('{ operations { name } }')).data.operations.length).toBeGreaterThan(10);
@@ -47,7 +47,7 @@ describe('GRAPHQL_IDE: the one setting for the IDE and introspection', () => {
   });
 
   it('can be turned on in production with GRAPHQL_IDE=on', async () => {
-    const api = await start({ NODE_ENV: 'production', GRAPHQL_IDE: 'on' });
+    const api = await start({ NODE_ENV: 'production', API_AUTH: 'none', GRAPHQL_IDE: 'on' });
     expect(await ideStatus(api)).toBe(200);
     expect((await api.graphql(INTROSPECTION)).errors).toBeUndefined();
   });

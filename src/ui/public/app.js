@@ -1,4 +1,4 @@
-import { ApiUnreachableError, describeErrors, graphql } from './graphql-client.js';
+import { ApiUnreachableError, describeErrors, graphql, onApiKeyNeeded } from './graphql-client.js';
 
 const CATALOG = `{ operations { name description usesAngleUnit operands { name required } } endpoint { name mode } }`;
 const CALCULATE = `mutation Calculate($input: CalculationInput!) {
@@ -221,6 +221,28 @@ $('batch-form').addEventListener('submit', async (event) => {
 $('clear-history').addEventListener('click', () => {
   localStorage.removeItem(HISTORY_KEY);
   renderHistory();
+});
+
+// The API answered 401: ask for a key once, however many operations are waiting for it.
+let keyPrompt;
+onApiKeyNeeded((message) => {
+  keyPrompt ??= new Promise((resolve) => {
+    const dialog = $('key-dialog');
+    const input = $('api-key');
+    $('key-message').textContent = message;
+    input.value = '';
+    dialog.returnValue = '';
+    dialog.addEventListener(
+      'close',
+      () => {
+        keyPrompt = undefined;
+        resolve(dialog.returnValue === 'use' && input.value.trim() ? input.value.trim() : undefined);
+      },
+      { once: true },
+    );
+    dialog.showModal();
+  });
+  return keyPrompt;
 });
 
 renderHistory();

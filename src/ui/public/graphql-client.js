@@ -3,26 +3,70 @@
 /** Thrown when the API cannot be reached at all (network down, server stopped). */
 export class ApiUnreachableError extends Error {}
 
+const KEY_STORAGE = 'calculator.apiKey';
+let askForKey;
+
 /**
- * Runs one GraphQL operation.
+ * Sets what asks the user for an API key when the API answers 401: given the API's message, it resolves
+ * with a key, or with nothing when the user declines.
+ * @param {(message: string) => Promise<string | undefined>} ask
+ */
+export function onApiKeyNeeded(ask) {
+  askForKey = ask;
+}
+
+/** The key this tab uses: kept in sessionStorage, so it goes with the tab and is never written to disk. */
+function storedKey() {
+  try {
+    return sessionStorage.getItem(KEY_STORAGE) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function storeKey(key) {
+  try {
+    sessionStorage.setItem(KEY_STORAGE, key);
+  } catch {
+    // Storage refused (private mode): the key lasts for this page only.
+  }
+  memoryKey = key;
+}
+let memoryKey;
+
+/**
+ * Runs one GraphQL operation. When the API answers 401 (it needs a key, or the key was refused), asks
+ * for one and sends the operation again with it.
  * @returns {Promise<{data?: any, errors?: {message: string, extensions?: {code?: string}}[]}>}
  * @throws {ApiUnreachableError} when no HTTP answer arrives.
  */
 export async function graphql(query, variables = {}) {
-  let response;
-  try {
-    response = await fetch('/graphql', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-  } catch {
-    throw new ApiUnreachableError('The API is not reachable. Is the service running?');
-  }
-  try {
-    return await response.json();
-  } catch {
-    throw new ApiUnreachableError(`The API answered ${response.status} without a GraphQL body.`);
+  for (let attempt = 0; ; attempt += 1) {
+    const key = storedKey() ?? memoryKey;
+    let response;
+    try {
+      response = await fetch('/graphql', {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          ...(key ? { 'x-api-key': key } : {}),
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+    } catch {
+      throw new ApiUnreachableError('The API is not reachable. Is the service running?');
+    }
+    let answer;
+    try {
+      answer = await response.json();
+    } catch {
+      throw new ApiUnreachableError(`The API answered ${response.status} without a GraphQL body.`);
+    }
+    if (response.status !== 401 || !askForKey || attempt >= 3) return answer;
+    const given = await askForKey(answer.errors?.[0]?.message ?? 'This API needs a key.');
+    if (!given) return answer;
+    storeKey(given.trim());
   }
 }
 
