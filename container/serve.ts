@@ -117,8 +117,14 @@ function runWorker(config: ContainerConfig, manifest: ModelManifest): void {
     if (message?.type === 'shutdown') stop();
   });
   // A terminal's Ctrl+C reaches every process of the group; the primary going away must not orphan us.
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // A signal to the whole process group (Ctrl-C, `kill -- -PGID`) reaches the primary too, which tells
+  // every worker to drain and does not replace one that stops: a worker left to itself would stop first
+  // and be replaced. Without its primary (the channel closed), a worker stops on its own.
+  const onSignal = () => {
+    if (!process.connected) stop();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   process.on('disconnect', stop);
   server.listen(config.port, config.host, () => {
     logger.debug({ port: (server.address() as AddressInfo).port }, 'worker listening');

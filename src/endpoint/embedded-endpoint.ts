@@ -55,6 +55,10 @@ export function startEmbeddedEndpoint(options: {
         },
         // The IPC channel closes when this process dies, however it dies: the endpoint then exits too.
         stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+        // Its own process group: a signal to ours (Ctrl-C in a terminal, `kill -- -PGID`) reaches the API,
+        // which stops it after the requests in flight are answered, rather than both at once (the API
+        // would restart it, and requests still queued would lose their endpoint).
+        detached: true,
       });
       let buffer = '';
       let ready = false;
