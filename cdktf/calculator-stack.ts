@@ -1,6 +1,7 @@
 import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { S3Backend, TerraformOutput, TerraformStack } from 'cdktn';
 import type { Construct } from 'constructs';
+import { ApiAccess } from './api-access';
 import { ArtifactStore } from './artifact-store';
 import { FargateApi } from './fargate-api';
 import { InferenceEndpoint } from './inference-endpoint';
@@ -37,10 +38,11 @@ export class CalculatorStack extends TerraformStack {
     const store = new ArtifactStore(this, 'artifacts', config);
     const inference = new InferenceEndpoint(this, 'inference', config, store);
     const monitoring = new Monitoring(this, 'monitoring', config, store, inference.endpointName);
+    const access = new ApiAccess(this, 'access', config, store);
     const api: HostedApi =
       config.api.kind === 'lambda'
-        ? new LambdaApi(this, 'api', config, config.api, store, inference)
-        : new FargateApi(this, 'api', config, config.api, store, inference);
+        ? new LambdaApi(this, 'api', config, config.api, store, inference, access)
+        : new FargateApi(this, 'api', config, config.api, store, inference, access);
     monitoring.watchApi(config, api.errorMetric);
 
     new TerraformOutput(this, 'api_url', { value: `${api.url}/graphql`, description: 'POST GraphQL here' });
@@ -51,5 +53,9 @@ export class CalculatorStack extends TerraformStack {
       description: 'The inference container',
     });
     new TerraformOutput(this, 'api_ecr_repository_url', { value: store.apiRepository.repositoryUrl });
+    new TerraformOutput(this, 'api_keys_secret', {
+      value: access.secret.arn,
+      description: 'Put API_KEYS entries here (npm run calculator -- key create --id NAME)',
+    });
   }
 }

@@ -12,6 +12,9 @@ import { LbTargetGroup } from '@cdktn/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktn/provider-aws/lib/security-group';
 import { TerraformVariable } from 'cdktn';
 import { Construct } from 'constructs';
+import { Wafv2WebAcl } from '@cdktn/provider-aws/lib/wafv2-web-acl';
+import { Wafv2WebAclAssociation } from '@cdktn/provider-aws/lib/wafv2-web-acl-association';
+import type { ApiAccess } from './api-access';
 import { apiEnvironment, invokeEndpointStatement } from './api-environment';
 import type { ArtifactStore } from './artifact-store';
 import { assumeRolePolicy, policyDocument, pullImageStatements } from './iam-policy';
@@ -37,6 +40,7 @@ export class FargateApi extends Construct implements HostedApi {
     hosting: Extract<ApiHosting, { kind: 'fargate' }>,
     store: ArtifactStore,
     inference: InferenceEndpoint,
+    access: ApiAccess,
   ) {
     super(scope, id);
     const name = `calculator-${config.stage}-api`;
@@ -83,7 +87,10 @@ export class FargateApi extends Construct implements HostedApi {
     new IamRolePolicy(this, 'task-policy', {
       name: 'least-privilege',
       role: taskRole.id,
-      policy: policyDocument([invokeEndpointStatement(inference.endpoint.arn)]),
+      policy: policyDocument([
+        invokeEndpointStatement(inference.endpoint.arn),
+        ...access.statements(config, store),
+      ]),
     });
 
     const loadBalancerGroup = new SecurityGroup(this, 'lb-security-group', {
@@ -192,12 +199,46 @@ export class FargateApi extends Construct implements HostedApi {
       });
     }
 
+    // The fleet's limit, before any request reaches a task: an IP over its rate is blocked at the load
+    // balancer. Per-key quotas (429) are the API's own.
+    const webAcl = new Wafv2WebAcl(this, 'waf', {
+      name,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      rule: [
+        {
+          name: 'rate-per-ip',
+          priority: 1,
+          action: { block: {} },
+          // The provider types `statement` loosely and passes it on as written: Terraform's own names.
+          statement: {
+            rate_based_statement: {
+              limit: hosting.wafRequestsPer5MinutesPerIp,
+              evaluation_window_sec: 300,
+              aggregate_key_type: 'IP',
+            },
+          },
+          visibilityConfig: {
+            cloudwatchMetricsEnabled: true,
+            metricName: `${name}-rate-per-ip`,
+            sampledRequestsEnabled: true,
+          },
+        },
+      ],
+      visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
+    });
+    new Wafv2WebAclAssociation(this, 'waf-association', {
+      resourceArn: loadBalancer.arn,
+      webAclArn: webAcl.arn,
+    });
+
     const cluster = new EcsCluster(this, 'cluster', {
       name,
       setting: [{ name: 'containerInsights', value: 'enabled' }],
     });
     const environment = {
       ...apiEnvironment(inference.endpointName),
+      ...access.environment(config),
       AWS_REGION: config.region,
       PORT: String(API_PORT),
     };

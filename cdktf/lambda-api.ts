@@ -8,6 +8,8 @@ import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktn/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import { Construct } from 'constructs';
+import type { ApiAccess } from './api-access';
+import { corsConfiguration } from './api-access';
 import { apiEnvironment, invokeEndpointStatement } from './api-environment';
 import type { ArtifactStore } from './artifact-store';
 import { assumeRolePolicy, policyDocument } from './iam-policy';
@@ -27,6 +29,7 @@ export class LambdaApi extends Construct implements HostedApi {
     hosting: Extract<ApiHosting, { kind: 'lambda' }>,
     store: ArtifactStore,
     inference: InferenceEndpoint,
+    access: ApiAccess,
   ) {
     super(scope, id);
     const name = `calculator-${config.stage}-api`;
@@ -44,6 +47,7 @@ export class LambdaApi extends Construct implements HostedApi {
       role: role.id,
       policy: policyDocument([
         invokeEndpointStatement(inference.endpoint.arn),
+        ...access.statements(config, store),
         {
           Sid: 'WriteOwnLogs',
           Effect: 'Allow',
@@ -60,12 +64,19 @@ export class LambdaApi extends Construct implements HostedApi {
       memorySize: hosting.memoryMb,
       timeout: hosting.timeoutSeconds,
       architectures: ['x86_64'],
-      environment: { variables: apiEnvironment(inference.endpointName) },
+      environment: {
+        variables: { ...apiEnvironment(inference.endpointName), ...access.environment(config) },
+      },
       loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
       dependsOn: [rolePolicy],
     });
 
-    const api = new Apigatewayv2Api(this, 'http-api', { name, protocolType: 'HTTP' });
+    // With CORS configured, API Gateway answers preflights itself and adds the same headers the API would.
+    const api = new Apigatewayv2Api(this, 'http-api', {
+      name,
+      protocolType: 'HTTP',
+      ...(config.corsOrigins.length > 0 ? { corsConfiguration: corsConfiguration(config) } : {}),
+    });
     const integration = new Apigatewayv2Integration(this, 'integration', {
       apiId: api.id,
       integrationType: 'AWS_PROXY',

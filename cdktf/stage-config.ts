@@ -38,6 +38,11 @@ export type ApiHosting =
       readonly targetCpuPercent: number;
       /** An ACM certificate for HTTPS on the load balancer; HTTP only when absent. */
       readonly certificateArn?: string;
+      /**
+       * The WAF rate-based rule on the load balancer: requests per client IP in any 5 minutes, past which
+       * that IP is blocked (403) until its rate falls. Per-key quotas are the API's; this is the fleet's.
+       */
+      readonly wafRequestsPer5MinutesPerIp: number;
     };
 
 /** Everything that differs between stages, validated at synth time by {@link validateStageConfig}. */
@@ -67,6 +72,11 @@ export interface StageConfig {
     readonly email?: string;
   };
   readonly api: ApiHosting;
+  /**
+   * Origins whose pages may call the API from a browser (CORS_ORIGINS, and API Gateway's
+   * cors_configuration on Lambda stages); empty: same-origin only.
+   */
+  readonly corsOrigins: readonly string[];
   readonly logRetentionDays: number;
   readonly kmsDeletionWindowDays: number;
 }
@@ -192,8 +202,26 @@ export function validateStageConfig(config: StageConfig): void {
     if (api.minCount > api.maxCount)
       at('api', `minCount (${api.minCount}) must not exceed maxCount (${api.maxCount})`);
     if (!(api.minCount >= 1)) at('api.minCount', `must be at least 1, got ${api.minCount}`);
+    if (!(
+      Number.isInteger(api.wafRequestsPer5MinutesPerIp) &&
+      api.wafRequestsPer5MinutesPerIp >= 10 &&
+      api.wafRequestsPer5MinutesPerIp <= 2_000_000_000
+    )) {
+      at(
+        'api.wafRequestsPer5MinutesPerIp',
+        `must be a whole number from 10 to 2000000000 (WAF's rate-based limits), got ${api.wafRequestsPer5MinutesPerIp}`,
+      );
+    }
   } else {
     at('api.kind', `must be lambda or fargate, got ${JSON.stringify((api as { kind: unknown }).kind)}`);
+  }
+  for (const origin of config.corsOrigins) {
+    if (origin === '*' || !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+      at(
+        'corsOrigins',
+        `must list origins such as https://app.example.com (scheme, host, port; never * while API keys are on), got ${JSON.stringify(origin)}`,
+      );
+    }
   }
   if (!LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
     at(

@@ -1,5 +1,6 @@
 import { AppautoscalingPolicy } from '@cdktn/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktn/provider-aws/lib/appautoscaling-target';
+import { Apigatewayv2Api } from '@cdktn/provider-aws/lib/apigatewayv2-api';
 import { Apigatewayv2Stage } from '@cdktn/provider-aws/lib/apigatewayv2-stage';
 import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
 import { EcrRepository } from '@cdktn/provider-aws/lib/ecr-repository';
@@ -13,7 +14,11 @@ import { S3BucketVersioningA } from '@cdktn/provider-aws/lib/s3-bucket-versionin
 import { SagemakerEndpointConfiguration } from '@cdktn/provider-aws/lib/sagemaker-endpoint-configuration';
 import { SagemakerModel } from '@cdktn/provider-aws/lib/sagemaker-model';
 import { SagemakerModelPackageGroup } from '@cdktn/provider-aws/lib/sagemaker-model-package-group';
+import { SecretsmanagerSecret } from '@cdktn/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktn/provider-aws/lib/secretsmanager-secret-version';
 import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic';
+import { Wafv2WebAcl } from '@cdktn/provider-aws/lib/wafv2-web-acl';
+import { Wafv2WebAclAssociation } from '@cdktn/provider-aws/lib/wafv2-web-acl-association';
 import { Testing } from 'cdktn';
 // Types of the matchers Testing.setupJest() installs.
 import type {} from 'cdktn/lib/testing/adapters/jest';
@@ -213,6 +218,7 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
     );
     expect(Object.keys(output).sort()).toEqual([
       'api_ecr_repository_url',
+      'api_keys_secret',
       'api_url',
       'artifact_bucket',
       'ecr_repository_url',
@@ -307,6 +313,100 @@ describe('stage differences', () => {
   });
 });
 
+describe('who may call the hosted API', () => {
+  it.each(['dev', 'prod'] as const)(
+    '%s: keeps the API keys in a secret of the stage, encrypted with its key, read by the API role alone',
+    (stage) => {
+      const json = synthesized[stage];
+      const secret = addressOf(stage, 'aws_secretsmanager_secret');
+      expect(json).toHaveResourceWithProperties(SecretsmanagerSecret, {
+        name: `calculator-${stage}-api-keys`,
+        kms_key_id: `\${${addressOf(stage, 'aws_kms_key')}.arn}`,
+      });
+      // No key at first (every request 401), and Terraform never puts back what an operator wrote.
+      expect(json).toHaveResourceWithProperties(SecretsmanagerSecretVersion, {
+        secret_id: `\${${secret}.id}`,
+        secret_string: '{"API_KEYS":""}',
+        lifecycle: { ignore_changes: ['secret_string'] },
+      });
+      const statements = resourcesOf(stage, 'aws_iam_role_policy').flatMap(
+        (policy) => JSON.parse(policy.policy).Statement as Json[],
+      );
+      const reading = statements.filter((statement) =>
+        JSON.stringify(statement.Action).includes('secretsmanager:'),
+      );
+      expect(reading).toEqual([
+        {
+          Sid: 'ReadOwnApiKeys',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: `\${${secret}.arn}`,
+        },
+      ]);
+      expect(statements.find((statement) => statement.Sid === 'DecryptOwnApiKeys')).toEqual({
+        Sid: 'DecryptOwnApiKeys',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: `\${${addressOf(stage, 'aws_kms_key')}.arn}`,
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+      });
+      const environment =
+        stage === 'dev'
+          ? resourcesOf(stage, 'aws_lambda_function')[0]!.environment.variables
+          : Object.fromEntries(
+              JSON.parse(
+                resourcesOf(stage, 'aws_ecs_task_definition')[0]!.container_definitions,
+              )[0].environment.map(({ name, value }: { name: string; value: string }) => [name, value]),
+            );
+      expect(environment).toEqual(
+        expect.objectContaining({ NODE_ENV: 'production', API_KEYS_SECRET_ID: `\${${secret}.arn}` }),
+      );
+      expect(environment).not.toHaveProperty('API_AUTH');
+      expect(parsed(stage).output.api_keys_secret.value).toBe(`\${${secret}.arn}`);
+    },
+  );
+
+  it('puts a WAF rate-based rule per client IP in front of the prod load balancer', () => {
+    const json = synthesized.prod;
+    expect(json).toHaveResourceWithProperties(Wafv2WebAcl, {
+      scope: 'REGIONAL',
+      default_action: { allow: {} },
+      rule: [
+        expect.objectContaining({
+          name: 'rate-per-ip',
+          action: { block: {} },
+          statement: {
+            rate_based_statement: { limit: 6000, evaluation_window_sec: 300, aggregate_key_type: 'IP' },
+          },
+        }),
+      ],
+    });
+    expect(json).toHaveResourceWithProperties(Wafv2WebAclAssociation, {
+      resource_arn: `\${${addressOf('prod', 'aws_lb')}.arn}`,
+      web_acl_arn: `\${${addressOf('prod', 'aws_wafv2_web_acl')}.arn}`,
+    });
+    expect(synthesized.dev).not.toHaveResource(Wafv2WebAcl);
+  });
+
+  it("gives API Gateway the stage's CORS origins with the API's own methods and headers, and the API the same", () => {
+    const origins = ['https://app.example.com', 'http://localhost:5173'];
+    const json = synth({ ...dev, stage: 'cors', corsOrigins: origins });
+    expect(json).toHaveResourceWithProperties(Apigatewayv2Api, {
+      cors_configuration: {
+        allow_origins: origins,
+        allow_methods: ['GET', 'POST', 'OPTIONS'],
+        allow_headers: expect.arrayContaining(['content-type', 'x-api-key', 'authorization']),
+        expose_headers: ['retry-after', 'www-authenticate', 'x-request-id'],
+        max_age: 600,
+      },
+    });
+    const fn = Object.values(JSON.parse(json).resource.aws_lambda_function)[0] as Json;
+    expect(fn.environment.variables.CORS_ORIGINS).toBe(origins.join(','));
+    // No origins: same-origin only, and no CORS configuration at all.
+    expect(resourcesOf('dev', 'aws_apigatewayv2_api')[0]).not.toHaveProperty('cors_configuration');
+  });
+});
+
 describe('guards that fail the synth with a message naming the setting', () => {
   const instances = prod.endpoint as Extract<StageConfig['endpoint'], { kind: 'instances' }>;
   it.each<[string, StageConfig, RegExp]>([
@@ -322,6 +422,22 @@ describe('guards that fail the synth with a message naming the setting', () => {
         endpoint: { ...instances, scaling: { ...instances.scaling!, minCapacity: 6, maxCapacity: 5 } },
       },
       /prod\.endpoint\.scaling: minCapacity \(6\) must not exceed maxCapacity \(5\)/,
+    ],
+    [
+      'a wildcard CORS origin',
+      { ...dev, corsOrigins: ['*'] },
+      /dev\.corsOrigins: must list origins such as https:\/\/app\.example\.com/,
+    ],
+    [
+      'a WAF limit below what WAF takes',
+      {
+        ...prod,
+        api: {
+          ...(prod.api as Extract<StageConfig['api'], { kind: 'fargate' }>),
+          wafRequestsPer5MinutesPerIp: 5,
+        },
+      },
+      /prod\.api\.wafRequestsPer5MinutesPerIp: must be a whole number from 10 to 2000000000/,
     ],
     [
       'serverless with data capture',
