@@ -120,16 +120,17 @@ function slowRequest(script: Script, port: number): Promise<{ status: number; te
   );
 }
 
-const cases: [Script, NodeJS.Signals, Target][] = [
-  ['start', 'SIGTERM', 'npm'],
-  ['start', 'SIGINT', 'npm'],
-  ['start', 'SIGTERM', 'service'],
-  ['start', 'SIGINT', 'group'],
-  ['start', 'SIGTERM', 'group'],
-  ['serve:container', 'SIGTERM', 'npm'],
-  ['serve:container', 'SIGINT', 'group'],
-  ['serve:container', 'SIGTERM', 'service'],
-];
+// Either signal, to each of the three, for both scripts.
+const cases: [Script, NodeJS.Signals, Target][] = (['start', 'serve:container'] as Script[]).flatMap(
+  (script) =>
+    (['npm', 'service', 'group'] as Target[]).flatMap((target) =>
+      (['SIGTERM', 'SIGINT'] as NodeJS.Signals[]).map((signal): [Script, NodeJS.Signals, Target] => [
+        script,
+        signal,
+        target,
+      ]),
+    ),
+);
 
 describe.each(['start', 'serve:container'] as Script[])('npm run %s', (script) => {
   let port: number;
