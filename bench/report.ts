@@ -276,6 +276,8 @@ export interface LoadMeasurement {
 
 /** The answers of one run, as the load generator recorded them. */
 export interface Answer {
+  /** When it was due (or sent), in ms from the start of the run. */
+  readonly dueMs?: number;
   readonly latencyMs: number;
   readonly status: number;
   readonly retryAfter: string | undefined;
@@ -302,7 +304,10 @@ export function summarizeLoad(
     admitted: admitted.length,
     refused: refused.length,
     errors: answers.length - admitted.length - refused.length,
-    goodput: answers.reduce((sum, a) => sum + a.succeeded, 0) / options.durationS,
+    // Over the time until the last answer: those still open when the load stopped are counted too.
+    goodput:
+      answers.reduce((sum, a) => sum + a.succeeded, 0) /
+      answers.reduce((span, a) => Math.max(span, ((a.dueMs ?? 0) + a.latencyMs) / 1000), options.durationS),
     admittedP50Ms: quantileOf(admitted, 0.5),
     admittedP99Ms: quantileOf(admitted, 0.99),
     refusalP50Ms: quantileOf(refused, 0.5),

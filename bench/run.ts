@@ -311,14 +311,17 @@ async function main(): Promise<void> {
   ]
     .filter(Boolean)
     .join('\n');
+  // One kind only: its own files, so that the last full run's stay whole.
+  const name =
+    ONLY === 'overload' ? 'latest-overload' : ONLY === 'throughput' ? 'latest-throughput' : 'latest';
   writeFileSync(
-    join(RESULTS, 'latest.json'),
+    join(RESULTS, `${name}.json`),
     `${JSON.stringify({ date, machine, durationSeconds: DURATION_S, rounds, measurements, targets, load, loadTargets }, null, 2)}\n`,
   );
-  writeFileSync(join(RESULTS, 'latest.md'), report);
+  writeFileSync(join(RESULTS, `${name}.md`), report);
   if (rounds.length > 0)
     writeFileSync(join(RESULTS, 'throughput-latency.svg'), throughputLatencyChart(measurements));
-  process.stdout.write(`\n${report}\nwrote ${RESULTS}/latest.{json,md} and throughput-latency.svg\n`);
+  process.stdout.write(`\n${report}\nwrote ${RESULTS}/${name}.{json,md}\n`);
 }
 
 main().then(

@@ -11,6 +11,8 @@ const entry = join(root, 'dist', 'src', 'cli', 'calculator.js');
 
 function newestSource(directory) {
   let newest = 0;
+  // An image or package without the sources runs what it was built with.
+  if (!existsSync(directory)) return 0;
   for (const name of readdirSync(directory, { withFileTypes: true })) {
     const path = join(directory, name.name);
     if (name.isDirectory()) newest = Math.max(newest, newestSource(path));

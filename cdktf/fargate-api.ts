@@ -8,6 +8,7 @@ import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import { Lb } from '@cdktn/provider-aws/lib/lb';
 import { LbListener } from '@cdktn/provider-aws/lib/lb-listener';
+import { LbListenerRule } from '@cdktn/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktn/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktn/provider-aws/lib/security-group';
 import { TerraformVariable } from 'cdktn';
@@ -173,8 +174,9 @@ export class FargateApi extends Construct implements HostedApi {
       },
     });
     const forward = [{ type: 'forward', targetGroupArn: targetGroup.arn }];
+    let serving: LbListener;
     if (hosting.certificateArn) {
-      new LbListener(this, 'https', {
+      serving = new LbListener(this, 'https', {
         loadBalancerArn: loadBalancer.arn,
         port: 443,
         protocol: 'HTTPS',
@@ -191,13 +193,32 @@ export class FargateApi extends Construct implements HostedApi {
         ],
       });
     } else {
-      new LbListener(this, 'http', {
+      serving = new LbListener(this, 'http', {
         loadBalancerArn: loadBalancer.arn,
         port: 80,
         protocol: 'HTTP',
         defaultAction: forward,
       });
     }
+    // /metrics names every API key's id and its traffic: scraped inside the VPC from the tasks, never
+    // served to the internet.
+    new LbListenerRule(this, 'no-public-metrics', {
+      listenerArn: serving.arn,
+      priority: 1,
+      condition: [{ pathPattern: { values: ['/metrics', '/metrics/*'] } }],
+      action: [
+        {
+          type: 'fixed-response',
+          fixedResponse: {
+            contentType: 'application/json',
+            statusCode: '404',
+            messageBody: JSON.stringify({
+              errors: [{ message: 'No route GET /metrics', extensions: { code: 'NOT_FOUND' } }],
+            }),
+          },
+        },
+      ],
+    });
 
     // The fleet's limit, before any request reaches a task: an IP over its rate is blocked at the load
     // balancer. Per-key quotas (429) are the API's own.

@@ -1,5 +1,6 @@
 import type { ApiServices } from './api-services';
 import { createApiServices } from './api-services';
+import type { SecretKeysWatch } from './access/secret-keys';
 import { watchSecretKeys } from './access/secret-keys';
 import type { ApiConfig } from './config/api-config';
 import type { EndpointClient } from './endpoint/endpoint-client';
@@ -15,6 +16,11 @@ import type { Logger } from './observability/logger';
 export interface ComposedApi {
   readonly services: ApiServices;
   readonly graphql: GraphQLHttpHandler;
+  /**
+   * Brings the API keys up to date when they come from a secret and its refresh is overdue (a Lambda
+   * handler awaits it before each event: its timers do not run while the environment is frozen).
+   */
+  readonly freshenKeys: () => Promise<void>;
   /** Stops Apollo and releases the endpoint client. */
   readonly stop: () => Promise<void>;
 }
@@ -31,13 +37,13 @@ export async function composeApi(options: {
   const { config, logger } = options;
   const services = createApiServices({ config, endpointClient: options.endpointClient, logger });
   const { access } = config;
-  let keyWatch: { stop(): void } | undefined;
+  let keyWatch: SecretKeysWatch | undefined;
   if (access.mode === 'keys' && access.source.kind === 'secret') {
     try {
       keyWatch = await watchSecretKeys({ source: access.source, access: services.access, logger });
     } catch (error) {
+      // The endpoint client is the caller's (Lambda builds again with it); only the breaker's timers are ours.
       services.circuit.shutdown();
-      services.endpoint.close();
       throw error;
     }
   }
@@ -59,6 +65,7 @@ export async function composeApi(options: {
   return {
     services,
     graphql,
+    freshenKeys: () => keyWatch?.freshen() ?? Promise.resolve(),
     async stop() {
       keyWatch?.stop();
       await apollo.stop();

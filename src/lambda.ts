@@ -35,7 +35,14 @@ export function createLambdaHandler(
   const logger = createLogger({ name: 'calculator-api', level: config.logLevel });
   const endpointClient = options.endpointClient ?? createAwsEndpointClient(config);
   const build = () =>
-    composeApi({ config, endpointClient, logger }).then((api) => lambdaGraphQL(api.graphql, logger));
+    composeApi({ config, endpointClient, logger }).then((api) => {
+      const serve = lambdaGraphQL(api.graphql, logger);
+      // Keys from a secret are re-read first when the environment was frozen past their refresh.
+      return async (event: APIGatewayProxyEventV2, requestId: string) => {
+        await api.freshenKeys();
+        return serve(event, requestId);
+      };
+    });
   let adapter = build();
   // Reported to the event that awaits it (below), not as an unhandled rejection at start.
   adapter.catch(() => undefined);

@@ -41,13 +41,10 @@ async function main(): Promise<void> {
     endpointClient = createAwsEndpointClient(config);
   }
   const api = await startApi({ config, endpointClient, logger });
-  logger.info(
-    { url: `${api.url}/graphql`, endpoint: config.endpoint.endpointName, mode: config.endpoint.mode },
-    `GraphQL API ready at ${api.url}/graphql (${config.endpoint.mode} endpoint)`,
-  );
-
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
+    // Once: a signal to the process group reaches us twice (from it, and forwarded by npm), and neither
+    // may cut the requests in flight short.
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
@@ -57,6 +54,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Ready only once a signal would stop it cleanly: whoever waits for this line may signal at once.
+  logger.info(
+    { url: `${api.url}/graphql`, endpoint: config.endpoint.endpointName, mode: config.endpoint.mode },
+    `GraphQL API ready at ${api.url}/graphql (${config.endpoint.mode} endpoint)`,
+  );
 }
 
 main().catch((error: unknown) => {

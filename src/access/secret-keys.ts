@@ -61,6 +61,16 @@ async function readKeys(client: SecretsManagerClient, secretId: string): Promise
   }
 }
 
+/** A running watch of the keys' secret. */
+export interface SecretKeysWatch {
+  /**
+   * Re-reads the secret first when the keys were last read longer than `refreshSeconds` ago (a Lambda
+   * environment thawed after an idle spell, whose timers did not run meanwhile); one read at a time.
+   */
+  readonly freshen: () => Promise<void>;
+  readonly stop: () => void;
+}
+
 /**
  * Loads the keys from their secret into `access`, then re-reads it every `refreshSeconds`, so that a key
  * added (rotation) or removed (revocation) takes effect within that time, with no restart. A failed
@@ -73,8 +83,11 @@ export async function watchSecretKeys(options: {
   readonly access: AccessControl;
   readonly logger: Logger;
   readonly client?: SecretsManagerClient;
-}): Promise<{ readonly stop: () => void }> {
+  /** Milliseconds on a monotonic clock (default `performance.now`). */
+  readonly now?: () => number;
+}): Promise<SecretKeysWatch> {
   const { source, access, logger } = options;
+  const now = options.now ?? (() => performance.now());
   const client =
     options.client ??
     new SecretsManagerClient({
@@ -83,21 +96,24 @@ export async function watchSecretKeys(options: {
       requestHandler: { requestTimeout: 5_000 },
     });
   access.replaceKeys(await readKeys(client, source.secretId));
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    readKeys(client, source.secretId)
-      .then((keys) => access.replaceKeys(keys))
+  let readAt = now();
+  let reading: Promise<void> | undefined;
+  const refresh = () =>
+    (reading ??= readKeys(client, source.secretId)
+      .then((keys) => {
+        access.replaceKeys(keys);
+        readAt = now();
+      })
       .catch((error: unknown) =>
         logger.warn({ err: error }, 'could not re-read the API keys; the keys read before stay in force'),
       )
       .finally(() => {
-        running = false;
-      });
-  }, source.refreshSeconds * 1000);
+        reading = undefined;
+      }));
+  const timer = setInterval(() => void refresh(), source.refreshSeconds * 1000);
   timer.unref();
   return {
+    freshen: () => (now() - readAt < source.refreshSeconds * 1000 ? Promise.resolve() : refresh()),
     stop() {
       clearInterval(timer);
       if (!options.client) client.destroy();

@@ -10,11 +10,14 @@ export interface EmbeddedEndpoint {
   readonly url: string;
   /** The endpoint's primary process (its workers are its children). */
   readonly pid: () => number | undefined;
+  /** Stops it: SIGTERM, so that it answers what it has in flight; SIGKILL if it is not gone in 15 s. */
   readonly stop: () => Promise<void>;
 }
 
 const READY = /"port":(\d+)[^\n]*"msg":"ready"/;
 const START_TIMEOUT_MS = 20_000;
+// Longer than the container's own grace for requests in flight (10 s).
+const STOP_TIMEOUT_MS = 15_000;
 // At these levels the endpoint's own info lines (ready, shutting down) are not passed on.
 const QUIET_LEVELS = new Set<LogLevel>(['silent', 'fatal', 'error', 'warn']);
 
@@ -95,6 +98,16 @@ export function startEmbeddedEndpoint(options: {
       });
     });
 
+  // It leads its own process group (detached), so its workers go with it.
+  const killGroup = () => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+
   return launch(0).then((port) => ({
     url: `http://127.0.0.1:${port}`,
     pid: () => child.pid,
@@ -102,7 +115,11 @@ export function startEmbeddedEndpoint(options: {
       new Promise<void>((resolve) => {
         stopping = true;
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        const timer = setTimeout(() => killGroup(), STOP_TIMEOUT_MS);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   }));

@@ -6,6 +6,8 @@ import {
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { createAccessControl } from '../../src/access/access-control';
+import { watchSecretKeys } from '../../src/access/secret-keys';
 import { createLogger } from '../../src/observability/logger';
 import type { TestApi } from '../harness/api-server';
 import { startTestApi } from '../harness/api-server';
@@ -239,6 +241,39 @@ describe('keys in a Secrets Manager secret (moto)', () => {
     }
   });
 
+  it('re-reads an overdue secret before serving, as a Lambda thawed after an idle spell needs', async () => {
+    await secrets.send(
+      new CreateSecretCommand({ Name: 'freshen-test', SecretString: `erin:${sha256('calc_erin')}` }),
+    );
+    let clock = 0;
+    const access = createAccessControl({
+      keys: [],
+      calculationsPerSecond: 10,
+      maxCalculationsPerRequest: 10,
+    });
+    const watch = await watchSecretKeys({
+      source: { secretId: 'freshen-test', refreshSeconds: 3_600, region: 'us-east-1' },
+      access,
+      logger: createLogger({ name: 'freshen-test', level: 'silent' }),
+      client: secrets,
+      now: () => clock,
+    });
+    try {
+      const known = () => access.authorize({ 'x-api-key': 'calc_erin' }).ok;
+      expect(known()).toBe(true);
+      await secrets.send(
+        new PutSecretValueCommand({ SecretId: 'freshen-test', SecretString: '{"API_KEYS":""}' }),
+      );
+      await watch.freshen(); // read 0 s ago: not overdue, not read
+      expect(known()).toBe(true);
+      clock += 3_600_001;
+      await watch.freshen();
+      expect(known()).toBe(false);
+    } finally {
+      watch.stop();
+    }
+  });
+
   it('refuses to start when the secret cannot be read, naming it', async () => {
     await expect(startTestApi({ endpointUrl: container.url, env: env('no-such-secret') })).rejects.toThrow(
       /cannot read the API keys' secret no-such-secret \(API_KEYS_SECRET_ID\): ResourceNotFoundException/,
@@ -255,14 +290,18 @@ describe('production without keys', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
+      let signalled = false;
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         // Started: that is all this test needs to know.
-        if (output.includes('GraphQL API ready')) child.kill('SIGTERM');
+        if (!signalled && output.includes('GraphQL API ready')) {
+          signalled = true;
+          child.kill('SIGTERM');
+        }
       };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
       child.on('exit', (code) => {
         clearTimeout(timer);
         resolve({ code, output });

@@ -7,6 +7,7 @@ import { EcrRepository } from '@cdktn/provider-aws/lib/ecr-repository';
 import { EcsService } from '@cdktn/provider-aws/lib/ecs-service';
 import { KmsKey } from '@cdktn/provider-aws/lib/kms-key';
 import { LambdaFunction } from '@cdktn/provider-aws/lib/lambda-function';
+import { LbListenerRule } from '@cdktn/provider-aws/lib/lb-listener-rule';
 import { S3BucketPolicy } from '@cdktn/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktn/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktn/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
@@ -365,6 +366,20 @@ describe('who may call the hosted API', () => {
       expect(parsed(stage).output.api_keys_secret.value).toBe(`\${${secret}.arn}`);
     },
   );
+
+  it('never serves /metrics (which names every key id) through the prod load balancer', () => {
+    expect(synthesized.prod).toHaveResourceWithProperties(LbListenerRule, {
+      listener_arn: `\${${addressOf('prod', 'aws_lb_listener')}.arn}`,
+      priority: 1,
+      condition: [{ path_pattern: { values: ['/metrics', '/metrics/*'] } }],
+      action: [
+        expect.objectContaining({
+          type: 'fixed-response',
+          fixed_response: expect.objectContaining({ status_code: '404' }),
+        }),
+      ],
+    });
+  });
 
   it('puts a WAF rate-based rule per client IP in front of the prod load balancer', () => {
     const json = synthesized.prod;

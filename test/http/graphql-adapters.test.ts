@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { loadApiConfig } from '../../src/config/api-config';
@@ -14,7 +15,11 @@ import { startContainer } from '../harness/container-process';
 // real server on port 0) and Lambda (an API Gateway HTTP API v2 event). Both must give the same status,
 // headers and body, and each the one the table expects.
 
-const LIMITS = { MAX_REQUEST_BYTES: '4096', MAX_HTTP_BATCH_OPERATIONS: '3' };
+const LIMITS = {
+  MAX_REQUEST_BYTES: '4096',
+  MAX_HTTP_BATCH_OPERATIONS: '3',
+  CORS_ORIGINS: 'https://app.example.com',
+};
 const ENDPOINT = 'calculator-adapters';
 
 let container: StartedContainer;
@@ -410,6 +415,58 @@ describe('the Lambda adapter', () => {
     expect(() => createLambdaHandler({ config: loadApiConfig({}) })).toThrow(
       /needs SAGEMAKER_ENDPOINT_NAME and AWS_REGION/,
     );
+  });
+
+  const event = (method: string, headers: Record<string, string>, body?: string): APIGatewayProxyEventV2 => ({
+    ...({} as APIGatewayProxyEventV2),
+    rawPath: '/graphql',
+    rawQueryString: '',
+    headers,
+    requestContext: { http: { method } } as APIGatewayProxyEventV2['requestContext'],
+    isBase64Encoded: false,
+    ...(body !== undefined ? { body } : {}),
+  });
+
+  it('answers CORS preflights as Express does: 204 for an allowed origin, 403 for another', async () => {
+    for (const [origin, status] of [
+      ['https://app.example.com', 204],
+      ['https://elsewhere.example', 403],
+    ] as const) {
+      const headers = { origin, 'access-control-request-method': 'POST', 'x-request-id': 'preflight' };
+      const result = await lambda(event('OPTIONS', headers), { awsRequestId: 'lambda-request' });
+      const express = await fetch(`${api.url}/graphql`, { method: 'OPTIONS', headers });
+      expect(result.statusCode).toBe(status);
+      expect(express.status).toBe(status);
+      for (const name of ['access-control-allow-origin', 'access-control-allow-headers', 'vary']) {
+        expect(result.headers?.[name] ?? null).toBe(express.headers.get(name));
+      }
+      expect(result.body).toBe(await express.text());
+    }
+  });
+
+  it('asks for a key with 401 and WWW-Authenticate when keys are on, and serves one that is known', async () => {
+    const config = loadApiConfig({
+      SAGEMAKER_ENDPOINT_NAME: ENDPOINT,
+      AWS_REGION: 'us-east-1',
+      SAGEMAKER_RUNTIME_URL: container.url,
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'production',
+      API_KEYS: `lambda-client:${createHash('sha256').update('calc_lambda').digest('hex')}`,
+    });
+    const keyed = createLambdaHandler({
+      config,
+      endpointClient: createLocalEndpointClient(config, container.url, ENDPOINT),
+    });
+    const body = JSON.stringify(CALCULATE);
+    const refused = await keyed(event('POST', JSON_TYPE, body), { awsRequestId: 'no-key' });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.headers?.['www-authenticate']).toBe('Bearer realm="calculator"');
+    expect(refused.headers?.['x-content-type-options']).toBe('nosniff');
+    const served = await keyed(event('POST', { ...JSON_TYPE, 'x-api-key': 'calc_lambda' }, body), {
+      awsRequestId: 'key',
+    });
+    expect(served.statusCode).toBe(200);
+    expect(JSON.parse(served.body ?? '')).toEqual({ data: { calculate: { result: 5 } } });
   });
 
   it('answers a path other than /graphql with 404, as Express does', async () => {
