@@ -7,7 +7,7 @@ const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const entry = join(root, 'dist', 'src', 'cli', 'calculator.js');
+const entry = join(root, 'dist', 'cli', 'calculator.js');
 
 function newestSource(directory) {
   let newest = 0;
@@ -24,7 +24,7 @@ function newestSource(directory) {
 // The build's own record: tsc rewrites it on every build, and only the outputs that changed.
 const buildInfo = join(root, 'dist', '.tsbuildinfo');
 const built = existsSync(entry) && existsSync(buildInfo) ? statSync(buildInfo).mtimeMs : 0;
-if (built < Math.max(newestSource(join(root, 'src')), newestSource(join(root, 'container')))) {
+if (built < Math.max(...['src', 'container', 'cli'].map((name) => newestSource(join(root, name))))) {
   process.stderr.write('calculator: building (npm run build)…\n');
   execFileSync(
     process.execPath,

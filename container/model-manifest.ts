@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -13,6 +14,10 @@ export interface ModelManifest {
   readonly version: string;
   readonly operations: readonly string[];
   readonly defaults: { readonly angleUnit: AngleUnit };
+  /** The calculator engine's version the artifact was packaged with (the project's version). */
+  readonly engineVersion?: string;
+  /** `sha256:` and the SHA-256 of the manifest written without this field: edits after packaging show. */
+  readonly checksum?: string;
 }
 
 /** Thrown when `model.json` cannot be read or does not match the schema; the message says where and why. */
@@ -34,6 +39,11 @@ const manifestSchema = z.strictObject({
     .optional(),
   defaults: z
     .strictObject({ angle_unit: z.enum(ANGLE_UNITS as [AngleUnit, ...AngleUnit[]]).optional() })
+    .optional(),
+  engine_version: z.string().min(1).max(64).optional(),
+  checksum: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/, { error: 'must be sha256: and 64 lower-case hex digits' })
     .optional(),
 });
 
@@ -58,13 +68,30 @@ export function parseModelManifest(value: unknown, source: string): ModelManifes
     );
     throw new ManifestError(`${source} is not a valid model manifest: ${problems.join('; ')}`);
   }
-  const { name, version, operations, defaults } = parsed.data;
-  return {
+  const { name, version, operations, defaults, engine_version: engineVersion, checksum } = parsed.data;
+  const manifest: ModelManifest = {
     name,
     version,
     operations: operations ?? OPERATION_NAMES,
     defaults: { angleUnit: defaults?.angle_unit ?? 'degrees' },
+    ...(engineVersion !== undefined ? { engineVersion } : {}),
   };
+  if (checksum !== undefined) {
+    const actual = manifestChecksum(manifest);
+    if (actual !== checksum) {
+      throw new ManifestError(
+        `${source} does not match its checksum (${checksum}, content ${actual}): it was changed after packaging; package it again`,
+      );
+    }
+    return { ...manifest, checksum };
+  }
+  return manifest;
+}
+
+/** The checksum of a manifest's content: the SHA-256 of its on-disk form without the checksum. */
+export function manifestChecksum(manifest: ModelManifest): string {
+  const { checksum: _ignored, ...content } = manifest;
+  return `sha256:${createHash('sha256').update(serializeModelManifest(content)).digest('hex')}`;
 }
 
 /** Writes a manifest in its on-disk form. */
@@ -74,6 +101,8 @@ export function serializeModelManifest(manifest: ModelManifest): string {
     version: manifest.version,
     operations: [...manifest.operations],
     defaults: { angle_unit: manifest.defaults.angleUnit },
+    ...(manifest.engineVersion !== undefined ? { engine_version: manifest.engineVersion } : {}),
+    ...(manifest.checksum !== undefined ? { checksum: manifest.checksum } : {}),
   };
   return `${JSON.stringify(file, null, 2)}\n`;
 }

@@ -34,6 +34,8 @@ export function startEmbeddedEndpoint(options: {
   readonly workers: number;
   readonly logLevel: LogLevel;
   readonly logger: Logger;
+  /** The model directory (an unpacked `model.tar.gz`); `./model` by default. */
+  readonly modelDir?: string;
 }): Promise<EmbeddedEndpoint> {
   const root = projectRoot();
   const entry = join(root, 'dist', 'container', 'serve.js');
@@ -52,7 +54,7 @@ export function startEmbeddedEndpoint(options: {
           HOST: '127.0.0.1',
           SAGEMAKER_MODEL_SERVER_WORKERS: String(options.workers),
           LOCAL_ENDPOINT_NAME: options.endpointName,
-          SM_MODEL_DIR: join(root, 'model'),
+          SM_MODEL_DIR: options.modelDir ?? join(root, 'model'),
           // Its `ready` line is how we learn its port, so it logs at info at least, whatever ours is.
           LOG_LEVEL: options.logLevel === 'debug' || options.logLevel === 'trace' ? options.logLevel : 'info',
         },

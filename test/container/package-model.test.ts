@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extract } from 'tar';
-import { loadModelManifest, parseModelManifest } from '../../container/model-manifest';
+import { extract, list } from 'tar';
+import { loadModelManifest, manifestChecksum, parseModelManifest } from '../../container/model-manifest';
 import { packageModel } from '../../container/package-model';
 import { OPERATION_NAMES } from '../../src/engine';
 import { ROOT } from '../harness/container-process';
@@ -16,7 +16,7 @@ afterEach(() => rmSync(work, { recursive: true, force: true }));
 
 describe('package:model', () => {
   it('writes model.tar.gz with model.json at its root, readable by the container', async () => {
-    const out = await packageModel({ out: join(work, 'model.tar.gz'), version: '9.9.9' });
+    const { path: out } = await packageModel({ out: join(work, 'model.tar.gz'), version: '9.9.9' });
     const unpacked = join(work, 'opt-ml-model');
     execFileSync('mkdir', ['-p', unpacked]);
     await extract({ file: out, cwd: unpacked });
@@ -26,6 +26,8 @@ describe('package:model', () => {
       version: '9.9.9',
       operations: OPERATION_NAMES,
       defaults: { angleUnit: 'degrees' },
+      engineVersion: '9.9.9',
+      checksum: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
     });
   });
 
@@ -35,7 +37,7 @@ describe('package:model', () => {
     const unpacked = join(work, 'out');
     execFileSync('mkdir', ['-p', unpacked]);
     await extract({
-      file: await packageModel({ out: join(work, 'm.tar.gz'), manifestPath, version: 'x' }),
+      file: (await packageModel({ out: join(work, 'm.tar.gz'), manifestPath, version: 'x' })).path,
       cwd: unpacked,
     });
     expect(loadModelManifest(unpacked).operations).toEqual(['sin', 'cos']);
@@ -46,15 +48,38 @@ describe('package:model', () => {
     );
   });
 
-  it('runs as the npm command writes it', () => {
+  it('runs as the npm command writes it (calculator package)', () => {
     const output = execFileSync(
       process.execPath,
-      ['dist/container/package-model.js', '--out', join(work, 'cli.tar.gz')],
+      ['bin/calculator.js', 'package', '--out', join(work, 'cli.tar.gz')],
       {
         cwd: ROOT,
       },
     ).toString();
-    expect(output).toMatch(/wrote .*cli\.tar\.gz/);
+    expect(output).toMatch(/wrote .*cli\.tar\.gz: calculator@1\.0\.0, 20 operations, sha256:[0-9a-f]{64}/);
+  });
+
+  it('writes the same bytes for the same input: fixed mtime and mode, no owner', async () => {
+    const first = (await packageModel({ out: join(work, 'a.tar.gz'), version: '1.2.3' })).path;
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = (await packageModel({ out: join(work, 'b.tar.gz'), version: '1.2.3' })).path;
+    expect(readFileSync(second).equals(readFileSync(first))).toBe(true);
+    const entries: { mtime?: Date; uid?: number; uname?: string; mode?: number }[] = [];
+    await list({ file: first, onReadEntry: (entry) => entries.push(entry) });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toEqual(
+      expect.objectContaining({ mtime: new Date('2000-01-01T00:00:00Z'), mode: 0o644, uname: '' }),
+    );
+    expect(entries[0]!.uid).toBeUndefined();
+  });
+
+  it('refuses a manifest changed after packaging, by its checksum', () => {
+    const manifest = { name: 'calculator', version: '1', operations: ['add'], engine_version: '1.0.0' };
+    const signed = { ...manifest, checksum: manifestChecksum(parseModelManifest(manifest, 'm.json')) };
+    expect(parseModelManifest(signed, 'm.json').checksum).toBe(signed.checksum);
+    expect(() => parseModelManifest({ ...signed, operations: ['add', 'sin'] }, 'm.json')).toThrow(
+      /m\.json does not match its checksum .* it was changed after packaging; package it again/,
+    );
   });
 
   it('names the model manifest field that is wrong', () => {

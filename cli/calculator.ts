@@ -1,0 +1,181 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { ManifestError } from '../container/model-manifest';
+import { packageModel, projectVersion } from '../container/package-model';
+import { ApiKeysError, generateApiKey } from '../src/access/api-keys';
+import { evaluateModel } from './evaluate';
+import { progressBar } from './progress';
+
+/** The work failed (exit 1), with a message that says what to change. */
+export class WorkFailed extends Error {
+  override readonly name = 'WorkFailed';
+}
+
+/**
+ * The `calculator` command: the operator's tool (`npx calculator <command>`, or
+ * `npm run calculator -- <command>`). Exit codes: 0 done, 1 the work failed, 2 a usage error.
+ */
+export function calculatorProgram(output: {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}): Command {
+  const program = new Command('calculator')
+    .description('Ship and operate the calculator: package and evaluate a model version, and make API keys.')
+    .exitOverride()
+    .configureOutput({ writeOut: output.out, writeErr: output.err })
+    .showHelpAfterError();
+
+  program
+    .command('package')
+    .description(
+      'Write the model artifact: model.tar.gz holding model.json (name, version, operations, defaults, engine version, checksum), byte-identical for the same input.',
+    )
+    .option('--out <file>', 'where to write it', 'model.tar.gz')
+    .option('--manifest <file>', 'a model.json to package (default: every operation, degrees)')
+    .option('--json', 'print {"path","manifest"} as one JSON object')
+    .action(async (options: { out: string; manifest?: string; json?: boolean }) => {
+      let packaged;
+      try {
+        packaged = await packageModel({
+          out: options.out,
+          version: projectVersion(),
+          ...(options.manifest ? { manifestPath: options.manifest } : {}),
+        });
+      } catch (error) {
+        if (error instanceof ManifestError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new WorkFailed((error as Error).message);
+        }
+        throw error;
+      }
+      const { path, manifest } = packaged;
+      output.out(
+        options.json
+          ? `${JSON.stringify({ path, manifest })}\n`
+          : `wrote ${path}: ${manifest.name}@${manifest.version}, ${manifest.operations.length} operations, ${manifest.checksum}\n`,
+      );
+    });
+
+  program
+    .command('evaluate')
+    .description(
+      "Run the golden set (evaluation/golden-set.jsonl) through the real container serving a model artifact, in every content type, and write SageMaker's model-quality statistics. Exits 1 below the threshold, naming what failed.",
+    )
+    .requiredOption('--model <file>', 'the model.tar.gz to evaluate')
+    .option('--threshold <accuracy>', 'the accuracy it must reach, 0 to 1', fraction, 1)
+    .option('--report <file>', 'where to write the report (JSON)', 'evaluation.json')
+    .option('--json', 'print the report as one JSON object')
+    .action(async (options: { model: string; threshold: number; report: string; json?: boolean }) => {
+      const bar = progressBar('evaluate');
+      let report;
+      try {
+        report = await evaluateModel({
+          model: options.model,
+          threshold: options.threshold,
+          onProgress: (done, total) => bar.update(done, total),
+        });
+      } catch (error) {
+        if (error instanceof ManifestError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new WorkFailed((error as Error).message);
+        }
+        throw error;
+      } finally {
+        bar.end();
+      }
+      writeFileSync(options.report, `${JSON.stringify(report, null, 2)}\n`);
+      const { calculator } = report;
+      const accuracy = report.multiclass_classification_metrics.accuracy.value;
+      if (options.json) output.out(`${JSON.stringify(report)}\n`);
+      else {
+        output.out(
+          `${calculator.model.name}@${calculator.model.version}: accuracy ${(accuracy * 100).toFixed(2)} % of ${report.dataset.item_count.toLocaleString('en-US')} cases ` +
+            `(${Object.keys(calculator.content_types).length} content types), invocation p50 ${calculator.latency_ms.p50} ms, p95 ${calculator.latency_ms.p95} ms; report: ${options.report}\n`,
+        );
+      }
+      if (!calculator.passed) {
+        throw new WorkFailed(
+          [
+            `accuracy ${(accuracy * 100).toFixed(2)} % is below the threshold ${(options.threshold * 100).toFixed(2)} %:`,
+            ...calculator.findings.map((line) => `- ${line}`),
+          ].join('\n'),
+        );
+      }
+    });
+
+  const key = program.command('key').description('API keys for API_KEYS (their SHA-256, never the key).');
+  key
+    .command('create')
+    .description(
+      'Make a new API key and its API_KEYS entry. The key is shown once: give it to the client; put only the entry in API_KEYS (or the stage secret).',
+    )
+    .requiredOption('--id <id>', "the client's id, as logs and metrics name it (letters, digits, _ . -)")
+    .option(
+      '--rate <calculations>',
+      'its own quota, calculations per second (default: API_KEY_CALCULATIONS_PER_SECOND)',
+      positiveNumber,
+    )
+    .option('--json', 'print {"id","key","entry"} as one JSON object')
+    .action((options: { id: string; rate?: number; json?: boolean }) => {
+      let made;
+      try {
+        made = generateApiKey(options.id, options.rate);
+      } catch (error) {
+        if (error instanceof ApiKeysError)
+          throw new CommanderError(2, 'calculator.usage', `error: ${error.message}\n`);
+        throw error;
+      }
+      if (options.json) {
+        output.out(`${JSON.stringify({ id: options.id, key: made.key, entry: made.entry })}\n`);
+        return;
+      }
+      output.out(
+        [
+          `key (give it to ${options.id}; it is not stored anywhere): ${made.key}`,
+          `API_KEYS entry (append with a comma to rotate, remove to revoke): ${made.entry}`,
+          '',
+        ].join('\n'),
+      );
+    });
+  return program;
+}
+
+function fraction(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(parsed >= 0 && parsed <= 1))
+    throw new InvalidArgumentError('a number from 0 to 1');
+  return parsed;
+}
+
+function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(parsed > 0)) throw new InvalidArgumentError('a number above 0');
+  return parsed;
+}
+
+/** Runs the command line; resolves with the exit code. */
+export async function runCalculator(argv: readonly string[]): Promise<number> {
+  const program = calculatorProgram({
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'calculator.usage') process.stderr.write(error.message);
+      // --help and --version exit 0; every other parse error is a usage error.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof WorkFailed) {
+      process.stderr.write(`calculator: ${error.message}\n`);
+      return 1;
+    }
+    // A bug, not the work: said as such, with its stack.
+    process.stderr.write(`calculator: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void runCalculator(process.argv.slice(2)).then((code) => process.exit(code));
+}
