@@ -4,6 +4,8 @@ import { ManifestError } from '../container/model-manifest';
 import { packageModel, projectVersion } from '../container/package-model';
 import { ApiKeysError, generateApiKey } from '../src/access/api-keys';
 import { evaluateModel } from './evaluate';
+import type { TransformContentType } from './transform';
+import { TRANSFORM_CONTENT_TYPES, transform } from './transform';
 import { progressBar } from './progress';
 
 /** The work failed (exit 1), with a message that says what to change. */
@@ -101,6 +103,70 @@ export function calculatorProgram(output: {
       }
     });
 
+  program
+    .command('transform')
+    .description(
+      'Batch transform as SageMaker runs it, on this machine: split by line, MultiRecord payloads up to MaxPayloadInMB, MaxConcurrentTransforms at once, each failed payload retried; writes DIR/<input name>.out, one output line per input line, in order.',
+    )
+    .requiredOption('--input <path>', 'a file, or a folder whose files are all transformed')
+    .requiredOption('--output <dir>', 'where the .out files go')
+    .option(
+      '--content-type <type>',
+      `one of ${TRANSFORM_CONTENT_TYPES.join(', ')}`,
+      contentType,
+      'application/jsonlines',
+    )
+    .option('--endpoint-url <url>', 'a running container (default: start one, a worker per CPU)')
+    .option('--max-payload-mb <n>', "payload size (default: the container's MaxPayloadInMB)", positiveInteger)
+    .option(
+      '--max-concurrent <n>',
+      "payloads at once (default: the container's MaxConcurrentTransforms)",
+      positiveInteger,
+    )
+    .option('--json', 'print the summary as one JSON object')
+    .action(
+      async (options: {
+        input: string;
+        output: string;
+        contentType: TransformContentType;
+        endpointUrl?: string;
+        maxPayloadMb?: number;
+        maxConcurrent?: number;
+        json?: boolean;
+      }) => {
+        const bar = progressBar('transform');
+        let summary;
+        try {
+          summary = await transform({
+            input: options.input,
+            outputDir: options.output,
+            contentType: options.contentType,
+            ...(options.endpointUrl ? { endpointUrl: options.endpointUrl } : {}),
+            ...(options.maxPayloadMb ? { maxPayloadMb: options.maxPayloadMb } : {}),
+            ...(options.maxConcurrent ? { maxConcurrent: options.maxConcurrent } : {}),
+            // The total is unknown while streaming: the bar shows counts and rate.
+            onProgress: (records) => bar.update(records, Math.max(records, 1)),
+          });
+        } catch (error) {
+          throw new WorkFailed(`transform failed: ${(error as Error).message}`);
+        } finally {
+          bar.end();
+        }
+        if (options.json) {
+          output.out(`${JSON.stringify(summary)}\n`);
+          return;
+        }
+        const failed = Object.values(summary.failedByCode).reduce((sum, count) => sum + count, 0);
+        const codes = Object.entries(summary.failedByCode)
+          .map(([code, count]) => `${code} ${count.toLocaleString('en-US')}`)
+          .join(', ');
+        output.out(
+          `${summary.records.toLocaleString('en-US')} records in ${summary.files.length} file(s), ${failed.toLocaleString('en-US')} failed${codes ? ` (${codes})` : ''}, ` +
+            `${summary.seconds.toFixed(1)} s, ${Math.round(summary.recordsPerSecond).toLocaleString('en-US')} records/s; ${summary.payloads} payloads, ${summary.retries} retries; output in ${options.output}\n`,
+        );
+      },
+    );
+
   const key = program.command('key').description('API keys for API_KEYS (their SHA-256, never the key).');
   key
     .command('create')
@@ -143,6 +209,18 @@ function fraction(value: string): number {
   if (!/^\d+(\.\d+)?$/.test(value) || !(parsed >= 0 && parsed <= 1))
     throw new InvalidArgumentError('a number from 0 to 1');
   return parsed;
+}
+
+function positiveInteger(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('a whole number above 0');
+  return Number(value);
+}
+
+function contentType(value: string): TransformContentType {
+  if (!(TRANSFORM_CONTENT_TYPES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`one of ${TRANSFORM_CONTENT_TYPES.join(', ')}`);
+  }
+  return value as TransformContentType;
 }
 
 function positiveNumber(value: string): number {

@@ -148,7 +148,13 @@ describe('calculator evaluate', () => {
     writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...manifest, operations: ['add'] }));
     const tampered = join(work, 'tampered.tar.gz');
     await create({ gzip: true, file: tampered, cwd: dir }, ['model.json']);
-    const { code, stderr } = await calculator('evaluate', '--model', tampered, '--report', join(work, 't.json'));
+    const { code, stderr } = await calculator(
+      'evaluate',
+      '--model',
+      tampered,
+      '--report',
+      join(work, 't.json'),
+    );
     expect(code).toBe(1);
     expect(stderr).toMatch(/does not match its checksum .* it was changed after packaging/);
   });
