@@ -4,6 +4,8 @@ import { ManifestError } from '../container/model-manifest';
 import { packageModel, projectVersion } from '../container/package-model';
 import { ApiKeysError, generateApiKey } from '../src/access/api-keys';
 import { evaluateModel } from './evaluate';
+import type { StageRegistry } from './registry';
+import { approve, describeVersions, register, RegistryError, stageRegistry } from './registry';
 import type { TransformContentType } from './transform';
 import { TRANSFORM_CONTENT_TYPES, transform } from './transform';
 import { progressBar } from './progress';
@@ -166,6 +168,139 @@ export function calculatorProgram(output: {
         );
       },
     );
+
+  /** Runs `work` against a stage's registry, closing its clients; a RegistryError is the work failing. */
+  const withRegistry = async <T>(
+    options: { stage: string; bucket?: string; group?: string },
+    work: (registry: StageRegistry) => Promise<T>,
+  ): Promise<T> => {
+    let registry: StageRegistry | undefined;
+    try {
+      registry = await stageRegistry({
+        stage: options.stage,
+        ...(options.bucket ? { bucket: options.bucket } : {}),
+        ...(options.group ? { group: options.group } : {}),
+        ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
+        endpointOverride: Boolean(process.env.AWS_ENDPOINT_URL),
+      });
+      return await work(registry);
+    } catch (error) {
+      if (error instanceof RegistryError) throw new WorkFailed(error.message);
+      const name = (error as Error).name;
+      // An AWS answer (access denied, no such bucket or group): the work failed, for a reason AWS gives.
+      if ((error as { $metadata?: unknown }).$metadata !== undefined || name === 'CredentialsProviderError') {
+        throw new WorkFailed(`${name}: ${(error as Error).message}`);
+      }
+      throw error;
+    } finally {
+      registry?.clients.destroy();
+    }
+  };
+  const registryOptions = (command: Command) =>
+    command
+      .requiredOption('--stage <stage>', 'the stage in cdktf/stages.ts (its bucket and model package group)')
+      .option(
+        '--bucket <name>',
+        "the artifact bucket (default: the stage's, calculator-<stage>-artifacts-<account>)",
+      )
+      .option('--group <name>', "the model package group (default: the stage's, calculator-<stage>)")
+      .option('--json', 'print the result as one JSON object');
+
+  registryOptions(
+    program
+      .command('register')
+      .description(
+        'Register an evaluated artifact: upload it and its evaluation under models/<version>/ in the stage bucket, and create a model package (PendingManualApproval) with the evaluation as its model-quality statistics. Refuses a missing or failing evaluation.',
+      )
+      .requiredOption('--model <file>', 'the model.tar.gz')
+      .requiredOption('--evaluation <file>', 'its evaluation.json (calculator evaluate)'),
+  ).action(
+    async (options: {
+      model: string;
+      evaluation: string;
+      stage: string;
+      bucket?: string;
+      group?: string;
+      json?: boolean;
+    }) => {
+      const registered = await withRegistry(options, (registry) => register(registry, options));
+      output.out(
+        options.json
+          ? `${JSON.stringify(registered)}\n`
+          : `registered version ${registered.version} (model ${registered.modelVersion}, accuracy ${(registered.accuracy * 100).toFixed(2)} %): ${registered.arn}\n` +
+              `  pending approval: calculator approve --stage ${options.stage} --version ${registered.version}\n`,
+      );
+    },
+  );
+
+  registryOptions(
+    program
+      .command('approve')
+      .description(
+        'Approve a registered version (or reject it, with --reject --reason); only an approved version can be deployed.',
+      )
+      .requiredOption('--version <n>', 'the model package version', positiveInteger)
+      .option('--reject', 'reject it instead')
+      .option('--reason <text>', 'why (recorded as its approval description)'),
+  ).action(
+    async (options: {
+      version: number;
+      reject?: boolean;
+      reason?: string;
+      stage: string;
+      bucket?: string;
+      group?: string;
+      json?: boolean;
+    }) => {
+      if (options.reject && !options.reason) {
+        throw new CommanderError(
+          2,
+          'calculator.usage',
+          'error: --reject needs --reason TEXT (why it is rejected)\n',
+        );
+      }
+      const updated = await withRegistry(options, (registry) =>
+        approve(registry, {
+          version: options.version,
+          reject: Boolean(options.reject),
+          ...(options.reason ? { reason: options.reason } : {}),
+        }),
+      );
+      output.out(
+        options.json
+          ? `${JSON.stringify(updated)}\n`
+          : `version ${updated.version} is ${updated.status}: ${updated.arn}\n`,
+      );
+    },
+  );
+
+  registryOptions(
+    program
+      .command('versions')
+      .description("List the stage's versions: status, accuracy, model version, date."),
+  ).action(async (options: { stage: string; bucket?: string; group?: string; json?: boolean }) => {
+    const versions = await withRegistry(options, (registry) => describeVersions(registry));
+    if (options.json) {
+      output.out(`${JSON.stringify(versions)}\n`);
+      return;
+    }
+    const rows = versions.map((entry) =>
+      [
+        String(entry.version).padStart(7),
+        entry.status.padEnd(22),
+        (entry.accuracy === undefined ? '–' : `${(entry.accuracy * 100).toFixed(2)} %`).padStart(8),
+        (entry.modelVersion ?? '–').padEnd(12),
+        entry.created,
+      ].join('  '),
+    );
+    output.out(
+      [
+        `${'version'.padStart(7)}  ${'status'.padEnd(22)}  ${'accuracy'.padStart(8)}  ${'model'.padEnd(12)}  created`,
+        ...rows,
+        '',
+      ].join('\n'),
+    );
+  });
 
   const key = program.command('key').description('API keys for API_KEYS (their SHA-256, never the key).');
   key
