@@ -1,22 +1,14 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from 'tar';
 import { describeFailures, matches, readGoldenSet } from '../../cli/evaluate';
 import { OPERATION_NAMES } from '../../src/engine';
+import { calculator as runCalculator } from '../harness/calculator-cli';
 import { ROOT } from '../harness/container-process';
 
-function calculator(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/calculator.js', ...args],
-      { cwd: ROOT, timeout: 120_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const calculator = (...args: string[]) => runCalculator(args);
 
 let work: string;
 beforeAll(() => {

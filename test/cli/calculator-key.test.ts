@@ -1,19 +1,8 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { parseApiKeys } from '../../src/access/api-keys';
-import { ROOT } from '../harness/container-process';
+import { calculator as runCalculator } from '../harness/calculator-cli';
 
-/** Runs the `calculator` executable as npx would (its bin entry), and returns how it ended. */
-function calculator(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/calculator.js', ...args],
-      { cwd: ROOT, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const calculator = (...args: string[]) => runCalculator(args);
 
 describe('calculator key create', () => {
   it('prints a new key and its API_KEYS entry, which holds the SHA-256 and never the key', async () => {

@@ -4,14 +4,13 @@ import {
   DescribeModelPackageCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OPERATION_NAMES } from '../../src/engine';
-import { ROOT } from '../harness/container-process';
 import type { MotoServer } from '../harness/moto-server';
 import { startMoto } from '../harness/moto-server';
+import { calculator as runCalculator } from '../harness/calculator-cli';
 
 // register, approve and versions against moto's server (S3, SageMaker and STS over HTTP), through the
 // standard AWS_ENDPOINT_URL; what each did is read back from the emulator.
@@ -24,16 +23,7 @@ const ACCOUNT = '123456789012'; // moto's
 const BUCKET = `calculator-dev-artifacts-${ACCOUNT}`;
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
-function calculator(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/calculator.js', ...args],
-      { cwd: ROOT, timeout: 120_000, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...moto.env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const calculator = (...args: string[]) => runCalculator(args, moto.env);
 
 beforeAll(async () => {
   moto = await startMoto();

@@ -1,21 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedContainer } from '../harness/container-process';
-import { ROOT, startContainer } from '../harness/container-process';
+import { startContainer } from '../harness/container-process';
 import { FaultProxy } from '../harness/fault-proxy';
+import { calculator as runCalculator } from '../harness/calculator-cli';
 
-function calculator(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/calculator.js', ...args],
-      { cwd: ROOT, timeout: 120_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const calculator = (...args: string[]) => runCalculator(args);
 
 /** Mixed calculations, 1 % of them bad (each still one line): unknown, divide by zero, missing, wrong type. */
 function jsonLines(count: number): string[] {
