@@ -34,7 +34,9 @@ describe('a container worker killed in the middle of a 10,000-item batchCalculat
   beforeAll(async () => {
     // Two workers, as SageMaker runs one per CPU: the primary forks a new one when one dies.
     setup = await startApiBehindFaultProxy(
-      { ENDPOINT_TIMEOUT_MS: '5000', ENDPOINT_MAX_ATTEMPTS: '3' },
+      // Room for the replacement worker to start on a machine busy with the rest of the suite (a fork
+      // and a listen took over 5 s once, while the signal tests were building and starting services).
+      { ENDPOINT_TIMEOUT_MS: '15000', ENDPOINT_MAX_ATTEMPTS: '3' },
       { SAGEMAKER_MODEL_SERVER_WORKERS: '2' },
     );
   });
