@@ -36,15 +36,18 @@ async function timedPost(url: string, body: unknown, signal?: AbortSignal) {
   };
 }
 
+/** A queue of 100 calculations behind two invocations of 50: easy to fill with a slowed endpoint. */
+const SMALL_QUEUE = {
+  BATCH_MAX_QUEUED: '100',
+  BATCH_MAX_IN_FLIGHT: '2',
+  BATCH_MAX_ITEMS: '50',
+  MAX_CALCULATIONS_PER_REQUEST: '100',
+};
+
 describe('admission control', () => {
   let setup: ApiBehindFaultProxy;
   beforeAll(async () => {
-    setup = await startApiBehindFaultProxy({
-      BATCH_MAX_QUEUED: '100',
-      BATCH_MAX_IN_FLIGHT: '2',
-      BATCH_MAX_ITEMS: '50',
-      MAX_CALCULATIONS_PER_REQUEST: '100',
-    });
+    setup = await startApiBehindFaultProxy(SMALL_QUEUE);
   });
   afterAll(async () => {
     await setup?.stop();
@@ -102,12 +105,7 @@ describe('admission control', () => {
 describe('a request the edge admitted, refused by the batcher', () => {
   let setup: ApiBehindFaultProxy;
   beforeAll(async () => {
-    setup = await startApiBehindFaultProxy({
-      BATCH_MAX_QUEUED: '100',
-      BATCH_MAX_IN_FLIGHT: '2',
-      BATCH_MAX_ITEMS: '50',
-      MAX_CALCULATIONS_PER_REQUEST: '100',
-    });
+    setup = await startApiBehindFaultProxy(SMALL_QUEUE);
   });
   afterAll(async () => {
     jest.restoreAllMocks();
