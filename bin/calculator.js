@@ -24,7 +24,7 @@ function newestSource(directory) {
 // The build's own record: tsc rewrites it on every build, and only the outputs that changed.
 const buildInfo = join(root, 'dist', '.tsbuildinfo');
 const built = existsSync(entry) && existsSync(buildInfo) ? statSync(buildInfo).mtimeMs : 0;
-if (built < Math.max(...['src', 'container', 'cli'].map((name) => newestSource(join(root, name))))) {
+if (built < Math.max(...['src', 'container', 'cli', 'cdktf'].map((name) => newestSource(join(root, name))))) {
   process.stderr.write('calculator: building (npm run build)…\n');
   execFileSync(
     process.execPath,

@@ -54,6 +54,14 @@ export class ArtifactStore extends Construct {
           Resource: '*',
         },
         {
+          // Registry approval events reach the encrypted topic through EventBridge.
+          Sid: 'EventBridgePublishesToEncryptedTopic',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+        },
+        {
           Sid: 'CloudWatchLogsEncryptLogGroups',
           Effect: 'Allow',
           Principal: { Service: `logs.${config.region}.amazonaws.com` },

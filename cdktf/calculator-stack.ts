@@ -4,23 +4,32 @@ import type { Construct } from 'constructs';
 import { ApiAccess } from './api-access';
 import { ArtifactStore } from './artifact-store';
 import { FargateApi } from './fargate-api';
-import { InferenceEndpoint } from './inference-endpoint';
+import { endpointNameOf, InferenceEndpoint } from './inference-endpoint';
 import { LambdaApi } from './lambda-api';
 import type { HostedApi } from './monitoring';
 import { Monitoring } from './monitoring';
+import type { Deployments } from './deployments';
+import { readDeployments } from './deployments';
 import type { StageConfig } from './stage-config';
-import { validateStageConfig } from './stage-config';
+import { checkRecordedVersion, validateStageConfig } from './stage-config';
 
 /**
  * One stage of the calculator: artifacts, the SageMaker endpoint and its registry, scaling, alarms and
- * the hosted API, with its state in S3.
+ * the hosted API, with its state in S3. The endpoint serves the model package version the config names,
+ * which must be the one recorded in `deployments` (cdktf/deployments.json).
  *
- * @throws StageConfigError when the config cannot be deployed.
+ * @throws StageConfigError when the config cannot be deployed, or names a version not recorded.
  */
 export class CalculatorStack extends TerraformStack {
-  constructor(scope: Construct, id: string, config: StageConfig) {
+  constructor(
+    scope: Construct,
+    id: string,
+    config: StageConfig,
+    deployments: Deployments = readDeployments(),
+  ) {
     super(scope, id);
     validateStageConfig(config);
+    checkRecordedVersion(config, deployments);
     new S3Backend(this, {
       bucket: config.state.bucket,
       key: `calculator/${config.stage}/terraform.tfstate`,
@@ -36,8 +45,9 @@ export class CalculatorStack extends TerraformStack {
     });
 
     const store = new ArtifactStore(this, 'artifacts', config);
-    const inference = new InferenceEndpoint(this, 'inference', config, store);
-    const monitoring = new Monitoring(this, 'monitoring', config, store, inference.endpointName);
+    const monitoring = new Monitoring(this, 'monitoring', config, store, endpointNameOf(config));
+    const inference = new InferenceEndpoint(this, 'inference', config, store, monitoring);
+    monitoring.notifyRegistryChanges(config, store, inference.modelPackageGroupName);
     const access = new ApiAccess(this, 'access', config, store);
     const api: HostedApi =
       config.api.kind === 'lambda'
@@ -46,7 +56,16 @@ export class CalculatorStack extends TerraformStack {
     monitoring.watchApi(config, api.errorMetric);
 
     new TerraformOutput(this, 'api_url', { value: `${api.url}/graphql`, description: 'POST GraphQL here' });
-    new TerraformOutput(this, 'endpoint_name', { value: inference.endpoint.name });
+    new TerraformOutput(this, 'endpoint_name', {
+      value: inference.endpointName,
+      description: inference.endpoint
+        ? 'The SageMaker endpoint'
+        : 'Not created yet: calculator deploy --stage STAGE --version N',
+    });
+    new TerraformOutput(this, 'model_package_version', {
+      value: config.modelPackageVersion ?? 'none',
+      description: `The approved version of ${inference.modelPackageGroupName} the endpoint serves`,
+    });
     new TerraformOutput(this, 'artifact_bucket', { value: store.bucket.bucket });
     new TerraformOutput(this, 'ecr_repository_url', {
       value: store.modelRepository.repositoryUrl,

@@ -89,7 +89,7 @@ export class FargateApi extends Construct implements HostedApi {
       name: 'least-privilege',
       role: taskRole.id,
       policy: policyDocument([
-        invokeEndpointStatement(inference.endpoint.arn),
+        invokeEndpointStatement(inference.endpointArn),
         ...access.statements(config, store),
       ]),
     });

@@ -2,6 +2,7 @@ import { AppautoscalingPolicy } from '@cdktn/provider-aws/lib/appautoscaling-pol
 import { AppautoscalingTarget } from '@cdktn/provider-aws/lib/appautoscaling-target';
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
+import type { SagemakerEndpointConfig } from '@cdktn/provider-aws/lib/sagemaker-endpoint';
 import { SagemakerEndpoint } from '@cdktn/provider-aws/lib/sagemaker-endpoint';
 import { SagemakerEndpointConfiguration } from '@cdktn/provider-aws/lib/sagemaker-endpoint-configuration';
 import { SagemakerModel } from '@cdktn/provider-aws/lib/sagemaker-model';
@@ -9,26 +10,45 @@ import { SagemakerModelPackageGroup } from '@cdktn/provider-aws/lib/sagemaker-mo
 import { Construct } from 'constructs';
 import type { ArtifactStore } from './artifact-store';
 import { assumeRolePolicy, policyDocument, pullImageStatements } from './iam-policy';
+import type { Monitoring } from './monitoring';
 import type { StageConfig } from './stage-config';
 
 /** The production variant's name: SageMaker's default, and what the local endpoint reports. */
 export const VARIANT_NAME = 'AllTraffic';
 
+/** The stage's endpoint name (also what the API is told to invoke). */
+export function endpointNameOf(config: StageConfig): string {
+  return `calculator-${config.stage}`;
+}
+
 /**
  * The SageMaker side: an execution role that reads only its artifact prefix and pulls only its
- * repository, the model, an endpoint configuration (name_prefix + create_before_destroy, so a change
- * swaps configurations without downtime), the endpoint, the model package group, and target-tracking
- * auto-scaling when the stage asks for it.
+ * repository, the model package group, and, once a version is deployed, the model built from that
+ * approved package, an endpoint configuration (name_prefix + create_before_destroy, so a change swaps
+ * configurations), the endpoint with a blue/green deployment config rolled back by the stage's alarms,
+ * and target-tracking auto-scaling when the stage asks for it.
  */
 export class InferenceEndpoint extends Construct {
-  readonly endpoint: SagemakerEndpoint;
+  /** Absent until a version is deployed (`calculator deploy`). */
+  readonly endpoint?: SagemakerEndpoint;
   readonly endpointName: string;
+  /** The endpoint's ARN, known before it exists (the API's IAM names it). */
+  readonly endpointArn: string;
+  readonly modelPackageGroupName: string;
 
-  constructor(scope: Construct, id: string, config: StageConfig, store: ArtifactStore) {
+  constructor(
+    scope: Construct,
+    id: string,
+    config: StageConfig,
+    store: ArtifactStore,
+    monitoring: Monitoring,
+  ) {
     super(scope, id);
     const prefix = `calculator-${config.stage}`;
     const { partition, accountId } = store;
-    this.endpointName = prefix;
+    this.endpointName = endpointNameOf(config);
+    this.endpointArn = `arn:${partition}:sagemaker:${config.region}:${accountId}:endpoint/${this.endpointName}`;
+    this.modelPackageGroupName = prefix;
 
     const statements = [
       {
@@ -36,6 +56,20 @@ export class InferenceEndpoint extends Construct {
         Effect: 'Allow' as const,
         Action: 's3:GetObject',
         Resource: `${store.bucket.arn}/models/*`,
+      },
+      // Batch transform jobs (calculator transform --remote) run as this role, on transform/ only.
+      {
+        Sid: 'ListTransformInput',
+        Effect: 'Allow' as const,
+        Action: 's3:ListBucket',
+        Resource: store.bucket.arn,
+        Condition: { StringLike: { 's3:prefix': 'transform/*' } },
+      },
+      {
+        Sid: 'ReadWriteTransformData',
+        Effect: 'Allow' as const,
+        Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        Resource: `${store.bucket.arn}/transform/*`,
       },
       ...pullImageStatements('PullInferenceImage', store.modelRepository.arn),
       {
@@ -54,6 +88,13 @@ export class InferenceEndpoint extends Construct {
           'logs:DescribeLogStreams',
         ],
         Resource: `arn:${partition}:logs:${config.region}:${accountId}:log-group:/aws/sagemaker/Endpoints/${prefix}*`,
+      },
+      // Deployment guardrails read the auto-rollback alarms as this role.
+      {
+        Sid: 'ReadRollbackAlarms',
+        Effect: 'Allow' as const,
+        Action: 'cloudwatch:DescribeAlarms',
+        Resource: `arn:${partition}:cloudwatch:${config.region}:${accountId}:alarm:${prefix}-*`,
       },
       // PutMetricData has no resource-level permissions; the condition keeps it to SageMaker's namespace.
       {
@@ -82,13 +123,24 @@ export class InferenceEndpoint extends Construct {
       policy: policyDocument(statements),
     });
 
+    new SagemakerModelPackageGroup(this, 'model-registry', {
+      modelPackageGroupName: this.modelPackageGroupName,
+      modelPackageGroupDescription: `Versions of the calculator model for ${config.stage}`,
+    });
+
+    const version = config.modelPackageVersion;
+    // No version deployed yet (a new stage): the registry exists for `calculator register`; the endpoint
+    // comes with the first `calculator deploy`.
+    if (version === undefined) return;
+
+    // The approved package names the image (the stage's container, as `register` wrote it) and the artifact.
     const model = new SagemakerModel(this, 'model', {
       executionRoleArn: role.arn,
       primaryContainer: {
-        image: `${store.modelRepository.repositoryUrl}:${config.images.containerTag}`,
-        modelDataUrl: `s3://${store.bucket.bucket}/${config.modelArtifactKey}`,
+        modelPackageName: `arn:${partition}:sagemaker:${config.region}:${accountId}:model-package/${this.modelPackageGroupName}/${version}`,
         environment: { LOG_LEVEL: 'info' },
       },
+      tags: { 'model-package-version': String(version) },
       lifecycle: { createBeforeDestroy: true },
       dependsOn: [rolePolicy],
     });
@@ -129,20 +181,42 @@ export class InferenceEndpoint extends Construct {
         : {}),
       lifecycle: { createBeforeDestroy: true },
     });
-    this.endpoint = new SagemakerEndpoint(this, 'endpoint', {
-      name: prefix,
-      endpointConfigName: endpointConfiguration.name,
-    });
 
-    new SagemakerModelPackageGroup(this, 'model-registry', {
-      modelPackageGroupName: prefix,
-      modelPackageGroupDescription: `Versions of the calculator model for ${config.stage}`,
-    });
+    // Blue/green: the new configuration's fleet comes up beside the old one; traffic shifts to it (a
+    // canary first, or all at once), bakes while the alarms watch, and any alarm rolls it all back.
+    const newFleetErrors = monitoring.watchNewFleet(config, this.endpointName, endpointConfiguration.name);
+    const { rollout } = config;
+    const endpointProps: SagemakerEndpointConfig = {
+      name: this.endpointName,
+      endpointConfigName: endpointConfiguration.name,
+      deploymentConfig: {
+        blueGreenUpdatePolicy: {
+          trafficRoutingConfiguration:
+            rollout.kind === 'canary'
+              ? {
+                  type: 'CANARY',
+                  canarySize: { type: 'CAPACITY_PERCENT', value: rollout.canaryPercent },
+                  waitIntervalInSeconds: rollout.waitSeconds,
+                }
+              : { type: 'ALL_AT_ONCE', waitIntervalInSeconds: rollout.waitSeconds },
+          // The old fleet stays for 5 minutes after the shift, so a late alarm still has it to go back to.
+          terminationWaitInSeconds: 300,
+          maximumExecutionTimeoutInSeconds: Math.max(600, 2 * rollout.waitSeconds + 1800),
+        },
+        autoRollbackConfiguration: {
+          alarms: [...monitoring.endpointAlarms, newFleetErrors].map((alarm) => ({
+            alarmName: alarm.alarmName,
+          })),
+        },
+      },
+    };
+    const deployed = new SagemakerEndpoint(this, 'endpoint', endpointProps);
+    this.endpoint = deployed;
 
     if (endpoint.kind === 'instances' && endpoint.scaling) {
       const target = new AppautoscalingTarget(this, 'scaling-target', {
         serviceNamespace: 'sagemaker',
-        resourceId: `endpoint/${this.endpoint.name}/variant/${VARIANT_NAME}`,
+        resourceId: `endpoint/${deployed.name}/variant/${VARIANT_NAME}`,
         scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
         minCapacity: endpoint.scaling.minCapacity,
         maxCapacity: endpoint.scaling.maxCapacity,

@@ -46,7 +46,7 @@ export class LambdaApi extends Construct implements HostedApi {
       name: 'least-privilege',
       role: role.id,
       policy: policyDocument([
-        invokeEndpointStatement(inference.endpoint.arn),
+        invokeEndpointStatement(inference.endpointArn),
         ...access.statements(config, store),
         {
           Sid: 'WriteOwnLogs',

@@ -1,8 +1,12 @@
 import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
+import { CloudwatchEventRule } from '@cdktn/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktn/provider-aws/lib/cloudwatch-event-target';
 import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktn/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktn/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
 import type { ArtifactStore } from './artifact-store';
+import { policyDocument } from './iam-policy';
 import { VARIANT_NAME } from './inference-endpoint';
 import type { StageConfig } from './stage-config';
 
@@ -21,16 +25,24 @@ export interface HostedApi {
   readonly errorMetric: ApiErrorMetric;
 }
 
+/** The model registry's approval events (EventBridge), which the stage's topic is told of. */
+export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
+
 /**
  * Alarms to a KMS-encrypted SNS topic: the endpoint's Invocation5XXErrors, its p95 ModelLatency (which
- * CloudWatch reports in microseconds), and the API's 5xx answers.
+ * CloudWatch reports in microseconds), the new fleet's invocation errors during an update, and the API's
+ * 5xx answers; and the registry's approvals and rejections, through EventBridge, to the same topic.
  */
 export class Monitoring extends Construct {
   readonly topic: SnsTopic;
+  /** The alarms on the whole endpoint, which also roll back an endpoint update. */
+  readonly endpointAlarms: readonly CloudwatchMetricAlarm[];
+  private readonly prefix: string;
 
   constructor(scope: Construct, id: string, config: StageConfig, store: ArtifactStore, endpointName: string) {
     super(scope, id);
     const prefix = `calculator-${config.stage}`;
+    this.prefix = prefix;
     this.topic = new SnsTopic(this, 'alarms', { name: `${prefix}-alarms`, kmsMasterKeyId: store.key.arn });
     if (config.alarms.email) {
       new SnsTopicSubscription(this, 'email', {
@@ -42,7 +54,7 @@ export class Monitoring extends Construct {
     const actions = { alarmActions: [this.topic.arn], okActions: [this.topic.arn] };
     const endpointDimensions = { EndpointName: endpointName, VariantName: VARIANT_NAME };
 
-    new CloudwatchMetricAlarm(this, 'endpoint-5xx', {
+    const endpoint5xx = new CloudwatchMetricAlarm(this, 'endpoint-5xx', {
       alarmName: `${prefix}-endpoint-5xx`,
       alarmDescription: 'The calculator endpoint answered with 5XX errors.',
       namespace: 'AWS/SageMaker',
@@ -56,7 +68,7 @@ export class Monitoring extends Construct {
       treatMissingData: 'notBreaching',
       ...actions,
     });
-    new CloudwatchMetricAlarm(this, 'model-latency-p95', {
+    const latency = new CloudwatchMetricAlarm(this, 'model-latency-p95', {
       alarmName: `${prefix}-model-latency-p95`,
       alarmDescription: `p95 ModelLatency above ${config.alarms.modelLatencyP95Ms} ms.`,
       namespace: 'AWS/SageMaker',
@@ -71,6 +83,102 @@ export class Monitoring extends Construct {
       comparisonOperator: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
       ...actions,
+    });
+    this.endpointAlarms = [endpoint5xx, latency];
+  }
+
+  /**
+   * The alarm on the new fleet of an endpoint update: its invocation errors, by the new endpoint
+   * configuration's name (the dimension SageMaker publishes per fleet during a blue/green update), one
+   * minute at a time, so a bad canary is rolled back within its baking wait.
+   */
+  watchNewFleet(
+    config: StageConfig,
+    endpointName: string,
+    endpointConfigName: string,
+  ): CloudwatchMetricAlarm {
+    return new CloudwatchMetricAlarm(this, 'new-fleet-invocation-errors', {
+      alarmName: `${this.prefix}-new-fleet-invocation-errors`,
+      alarmDescription: 'The endpoint configuration being deployed answered with invocation errors.',
+      namespace: 'AWS/SageMaker',
+      metricName: 'InvocationModelErrors',
+      dimensions: {
+        EndpointName: endpointName,
+        VariantName: VARIANT_NAME,
+        EndpointConfigName: endpointConfigName,
+      },
+      statistic: 'Sum',
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: config.alarms.invocation5xxErrors,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: [this.topic.arn],
+      okActions: [this.topic.arn],
+    });
+  }
+
+  /**
+   * Tells the topic when a version in the stage's model package group is approved or rejected: an
+   * EventBridge rule on the registry's state changes, and the topic policy that lets EventBridge (and
+   * CloudWatch alarms, whose access the policy would otherwise take away) publish to it.
+   */
+  notifyRegistryChanges(config: StageConfig, store: ArtifactStore, modelPackageGroupName: string): void {
+    const rule = new CloudwatchEventRule(this, 'model-package-state', {
+      name: `${this.prefix}-model-package-state`,
+      description: `Approvals and rejections of ${modelPackageGroupName} versions, to ${this.prefix}-alarms.`,
+      eventPattern: JSON.stringify({
+        source: ['aws.sagemaker'],
+        'detail-type': [MODEL_PACKAGE_STATE_CHANGE],
+        detail: {
+          ModelPackageGroupName: [modelPackageGroupName],
+          ModelApprovalStatus: ['Approved', 'Rejected'],
+        },
+      }),
+    });
+    new CloudwatchEventTarget(this, 'model-package-state-to-topic', {
+      rule: rule.name,
+      targetId: 'alarms-topic',
+      arn: this.topic.arn,
+    });
+    const account = store.accountId;
+    new SnsTopicPolicy(this, 'topic-policy', {
+      arn: this.topic.arn,
+      policy: policyDocument([
+        {
+          Sid: 'AccountManagesTopic',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${store.partition}:iam::${account}:root` },
+          Action: [
+            'sns:GetTopicAttributes',
+            'sns:SetTopicAttributes',
+            'sns:Subscribe',
+            'sns:ListSubscriptionsByTopic',
+            'sns:Publish',
+          ],
+          Resource: this.topic.arn,
+        },
+        {
+          Sid: 'CloudWatchAlarmsPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: this.topic.arn,
+          Condition: {
+            ArnLike: {
+              'aws:SourceArn': `arn:${store.partition}:cloudwatch:${config.region}:${account}:alarm:${this.prefix}-*`,
+            },
+          },
+        },
+        {
+          Sid: 'RegistryEventsPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: this.topic.arn,
+          Condition: { ArnEquals: { 'aws:SourceArn': rule.arn } },
+        },
+      ]),
     });
   }
 

@@ -1,3 +1,5 @@
+import type { Deployments } from './deployments';
+
 /** The SageMaker endpoint: provisioned instances (optionally auto-scaled) or serverless inference. */
 export type EndpointCapacity =
   | {
@@ -19,6 +21,21 @@ export type EndpointCapacity =
       readonly memoryMb: number;
       /** 1 to 200. */
       readonly maxConcurrency: number;
+    };
+
+/** Traffic shifting for a blue/green endpoint update. */
+export type Rollout =
+  | {
+      readonly kind: 'canary';
+      /** Share of the new fleet's capacity that takes traffic first, 1 to 50 %. */
+      readonly canaryPercent: number;
+      /** How long the canary bakes, watched by the alarms, before the rest shifts (0 to 3600 s). */
+      readonly waitSeconds: number;
+    }
+  | {
+      readonly kind: 'all-at-once';
+      /** How long the new fleet bakes, watched by the alarms, before the old one goes (0 to 3600 s). */
+      readonly waitSeconds: number;
     };
 
 /** Where the GraphQL API runs. */
@@ -57,8 +74,18 @@ export interface StageConfig {
     /** Tag of the API image in the stage's API repository. */
     readonly apiTag: string;
   };
-  /** The key of `model.tar.gz` in the artifact bucket; under `models/`. */
-  readonly modelArtifactKey: string;
+  /**
+   * The approved model package version (in the stage's group, `calculator-<stage>`) the endpoint serves,
+   * as `calculator deploy` recorded it in cdktf/deployments.json. Absent until the first deploy: the
+   * stage then has its bucket, repositories and registry, and no endpoint yet.
+   */
+  readonly modelPackageVersion?: number;
+  /**
+   * How an update of the endpoint shifts traffic (SageMaker deployment guardrails, blue/green): a canary
+   * share of the new fleet's capacity first, or everything at once; either way the old fleet stays until
+   * the baking wait has passed with the stage's alarms quiet, and an alarm rolls the update back.
+   */
+  readonly rollout: Rollout;
   readonly endpoint: EndpointCapacity;
   /** Capture of requests and responses to the artifact bucket; not with serverless inference. */
   readonly dataCapture?: { readonly samplingPercent: number };
@@ -79,6 +106,25 @@ export interface StageConfig {
   readonly corsOrigins: readonly string[];
   readonly logRetentionDays: number;
   readonly kmsDeletionWindowDays: number;
+}
+
+/**
+ * Checks that the version a stage config names is the one `calculator deploy` recorded for it (after
+ * checking that it is Approved), so a hand-edited version cannot reach the endpoint unchecked.
+ *
+ * @throws StageConfigError naming the version, what is recorded, and the command that records it.
+ */
+export function checkRecordedVersion(config: StageConfig, deployments: Deployments): void {
+  const version = config.modelPackageVersion;
+  if (version === undefined) return;
+  const recorded = deployments[config.stage]?.current;
+  if (recorded !== version) {
+    throw new StageConfigError(
+      `${config.stage}.modelPackageVersion: version ${version} is not the version recorded for ${config.stage} in cdktf/deployments.json ` +
+        `(${recorded === undefined ? 'none recorded' : `recorded: ${recorded}`}); record it with ` +
+        `calculator deploy --stage ${config.stage} --version ${version}, which first checks that it is Approved`,
+    );
+  }
 }
 
 /** A stage config that cannot be deployed; the message names the setting. */
@@ -112,11 +158,30 @@ export function validateStageConfig(config: StageConfig): void {
       at(`images.${key}`, `must be a non-empty image tag (letters, digits, _ . -), got "${tag}"`);
     }
   }
-  if (!/^models\/[A-Za-z0-9_./-]+\.tar\.gz$/.test(config.modelArtifactKey)) {
-    at(
-      'modelArtifactKey',
-      `must be an S3 key under models/ ending in .tar.gz, got "${config.modelArtifactKey}"`,
-    );
+  if (
+    config.modelPackageVersion !== undefined &&
+    !(Number.isInteger(config.modelPackageVersion) && config.modelPackageVersion >= 1)
+  ) {
+    at('modelPackageVersion', `must be a model package version (1, 2, …), got ${config.modelPackageVersion}`);
+  }
+  const { rollout } = config;
+  if (!(Number.isInteger(rollout.waitSeconds) && rollout.waitSeconds >= 0 && rollout.waitSeconds <= 3600)) {
+    at('rollout.waitSeconds', `must be a whole number of seconds from 0 to 3600, got ${rollout.waitSeconds}`);
+  }
+  if (rollout.kind === 'canary') {
+    if (!(
+      Number.isInteger(rollout.canaryPercent) &&
+      rollout.canaryPercent >= 1 &&
+      rollout.canaryPercent <= 50
+    )) {
+      at('rollout.canaryPercent', `must be a whole percentage from 1 to 50, got ${rollout.canaryPercent}`);
+    }
+    if (config.endpoint.kind === 'serverless') {
+      at(
+        'rollout',
+        "canary traffic shifting needs instances; a serverless endpoint takes kind 'all-at-once'",
+      );
+    }
   }
 
   const { endpoint } = config;

@@ -1,9 +1,12 @@
+import { readDeployments, recordedVersion } from './deployments';
 import type { StageConfig } from './stage-config';
+
+/** Which approved model version each stage serves: cdktf/deployments.json, written by `calculator deploy`. */
+const deployments = readDeployments();
 
 const shared = {
   region: 'us-east-1',
   state: { bucket: 'calculator-terraform-state', region: 'us-east-1' },
-  modelArtifactKey: 'models/1.0.0/model.tar.gz',
 } as const;
 
 /**
@@ -14,6 +17,9 @@ export const STAGES: Readonly<Record<string, StageConfig>> = {
   dev: {
     ...shared,
     stage: 'dev',
+    ...recordedVersion('dev', deployments),
+    // dev: no canary (one instance), but the same baking watch and automatic rollback.
+    rollout: { kind: 'all-at-once', waitSeconds: 300 },
     images: { containerTag: '1.0.0', apiTag: '1.0.0' },
     endpoint: { kind: 'instances', instanceType: 'ml.t2.medium', instanceCount: 1 },
     alarms: { invocation5xxErrors: 5, modelLatencyP95Ms: 250, api5xxErrors: 10 },
@@ -25,6 +31,10 @@ export const STAGES: Readonly<Record<string, StageConfig>> = {
   prod: {
     ...shared,
     stage: 'prod',
+    ...recordedVersion('prod', deployments),
+    // 10 % of the new fleet first, for 15 minutes: long enough for the p95 latency alarm (2 of 3
+    // five-minute periods) to trip before the rest of the traffic moves.
+    rollout: { kind: 'canary', canaryPercent: 10, waitSeconds: 900 },
     images: { containerTag: '1.0.0', apiTag: '1.0.0' },
     endpoint: {
       kind: 'instances',

@@ -3,12 +3,16 @@ import { writeFileSync } from 'node:fs';
 import { ManifestError } from '../container/model-manifest';
 import { packageModel, projectVersion } from '../container/package-model';
 import { ApiKeysError, generateApiKey } from '../src/access/api-keys';
+import { DEPLOYMENTS_FILE, DeploymentsError } from '../cdktf/deployments';
+import { StageConfigError } from '../cdktf/stage-config';
+import { deploy, SYNTH_DIR } from './deploy';
 import { evaluateModel } from './evaluate';
 import type { StageRegistry } from './registry';
 import { approve, describeVersions, register, RegistryError, stageRegistry } from './registry';
 import type { TransformContentType } from './transform';
 import { TRANSFORM_CONTENT_TYPES, transform } from './transform';
 import { progressBar } from './progress';
+import { remoteTransform, TRANSFORM_INSTANCE_TYPE } from './remote-transform';
 
 /** The work failed (exit 1), with a message that says what to change. */
 export class WorkFailed extends Error {
@@ -24,7 +28,9 @@ export function calculatorProgram(output: {
   err: (text: string) => void;
 }): Command {
   const program = new Command('calculator')
-    .description('Ship and operate the calculator: package and evaluate a model version, and make API keys.')
+    .description(
+      'Ship and operate the calculator: package, evaluate, register, approve, deploy and roll back a model version, run batch transforms, and make API keys.',
+    )
     .exitOverride()
     .configureOutput({ writeOut: output.out, writeErr: output.err })
     .showHelpAfterError();
@@ -108,10 +114,13 @@ export function calculatorProgram(output: {
   program
     .command('transform')
     .description(
-      'Batch transform as SageMaker runs it, on this machine: split by line, MultiRecord payloads up to MaxPayloadInMB, MaxConcurrentTransforms at once, each failed payload retried; writes DIR/<input name>.out, one output line per input line, in order.',
+      'Batch transform as SageMaker runs it, on this machine: split by line, MultiRecord payloads up to MaxPayloadInMB, MaxConcurrentTransforms at once, each failed payload retried; writes DIR/<input name>.out, one output line per input line, in order. With --remote --stage, a SageMaker transform job on S3 with the same settings and the model the stage serves, followed until it ends.',
     )
-    .requiredOption('--input <path>', 'a file, or a folder whose files are all transformed')
-    .requiredOption('--output <dir>', 'where the .out files go')
+    .requiredOption(
+      '--input <path>',
+      'a file, or a folder whose files are all transformed (an s3:// URI with --remote)',
+    )
+    .requiredOption('--output <dir>', 'where the .out files go (an s3:// URI with --remote)')
     .option(
       '--content-type <type>',
       `one of ${TRANSFORM_CONTENT_TYPES.join(', ')}`,
@@ -125,6 +134,23 @@ export function calculatorProgram(output: {
       "payloads at once (default: the container's MaxConcurrentTransforms)",
       positiveInteger,
     )
+    .option(
+      '--remote',
+      "run it as a SageMaker transform job (CreateTransformJob) with the stage's current model",
+    )
+    .option('--stage <stage>', 'with --remote: the stage whose endpoint model, bucket and key the job uses')
+    .option(
+      '--bucket <name>',
+      "with --remote: the stage's artifact bucket, if not calculator-<stage>-artifacts-<account>",
+    )
+    .option('--instance-type <type>', 'with --remote: the transform instances', TRANSFORM_INSTANCE_TYPE)
+    .option('--instance-count <n>', 'with --remote: how many', positiveInteger, 1)
+    .option(
+      '--wait-minutes <n>',
+      'with --remote: how long to follow the job before leaving it running',
+      positiveInteger,
+      180,
+    )
     .option('--json', 'print the summary as one JSON object')
     .action(
       async (options: {
@@ -134,8 +160,25 @@ export function calculatorProgram(output: {
         endpointUrl?: string;
         maxPayloadMb?: number;
         maxConcurrent?: number;
+        remote?: boolean;
+        stage?: string;
+        bucket?: string;
+        instanceType: string;
+        instanceCount: number;
+        waitMinutes: number;
         json?: boolean;
       }) => {
+        if (options.remote) {
+          await remoteTransformAction({ ...options, stage: options.stage ?? '' });
+          return;
+        }
+        if (options.stage || options.bucket) {
+          throw new CommanderError(
+            2,
+            'calculator.usage',
+            'error: --stage and --bucket go with --remote (a SageMaker transform job)\n',
+          );
+        }
         const bar = progressBar('transform');
         let summary;
         try {
@@ -169,6 +212,62 @@ export function calculatorProgram(output: {
       },
     );
 
+  /** `transform --remote`: a SageMaker transform job, followed until it ends; exit 1 unless it completed. */
+  const remoteTransformAction = async (options: {
+    input: string;
+    output: string;
+    contentType: TransformContentType;
+    maxPayloadMb?: number;
+    maxConcurrent?: number;
+    stage: string;
+    bucket?: string;
+    instanceType: string;
+    instanceCount: number;
+    waitMinutes: number;
+    endpointUrl?: string;
+    json?: boolean;
+  }) => {
+    if (!options.stage) {
+      throw new CommanderError(
+        2,
+        'calculator.usage',
+        'error: --remote needs --stage STAGE (whose model, bucket and key the job uses)\n',
+      );
+    }
+    if (options.endpointUrl) {
+      throw new CommanderError(
+        2,
+        'calculator.usage',
+        'error: --endpoint-url is for a local transform, not with --remote\n',
+      );
+    }
+    const result = await withRegistry(options, (registry) =>
+      remoteTransform(registry, {
+        input: options.input,
+        output: options.output,
+        contentType: options.contentType,
+        ...(options.maxPayloadMb ? { maxPayloadMb: options.maxPayloadMb } : {}),
+        ...(options.maxConcurrent ? { maxConcurrent: options.maxConcurrent } : {}),
+        instanceType: options.instanceType,
+        instanceCount: options.instanceCount,
+        waitMinutes: options.waitMinutes,
+        onStatus: (status, seconds) =>
+          output.err(`calculator: transform job ${status} after ${Math.round(seconds)} s\n`),
+      }),
+    );
+    if (options.json) output.out(`${JSON.stringify(result)}\n`);
+    else {
+      output.out(
+        `${result.jobName}: ${result.status} in ${Math.round(result.seconds)} s with model ${result.modelName}; output in ${result.output}\n`,
+      );
+    }
+    if (result.status !== 'Completed') {
+      throw new WorkFailed(
+        `${result.jobName} ${result.status}: ${result.failureReason ?? 'no reason given'}`,
+      );
+    }
+  };
+
   /** Runs `work` against a stage's registry, closing its clients; a RegistryError is the work failing. */
   const withRegistry = async <T>(
     options: { stage: string; bucket?: string; group?: string },
@@ -185,7 +284,13 @@ export function calculatorProgram(output: {
       });
       return await work(registry);
     } catch (error) {
-      if (error instanceof RegistryError) throw new WorkFailed(error.message);
+      if (
+        error instanceof RegistryError ||
+        error instanceof StageConfigError ||
+        error instanceof DeploymentsError
+      ) {
+        throw new WorkFailed(error.message);
+      }
       const name = (error as Error).name;
       // An AWS answer (access denied, no such bucket or group): the work failed, for a reason AWS gives.
       if ((error as { $metadata?: unknown }).$metadata !== undefined || name === 'CredentialsProviderError') {
@@ -301,6 +406,69 @@ export function calculatorProgram(output: {
       ].join('\n'),
     );
   });
+
+  const deployOptions = (command: Command) =>
+    command
+      .requiredOption('--stage <stage>', 'the stage in cdktf/stages.ts')
+      .option(
+        '--apply',
+        'run terraform init and apply on the synthesized stage (terraform or tofu on the PATH)',
+      )
+      .option('--deployments <file>', 'the deployments record', DEPLOYMENTS_FILE)
+      .option('--out <dir>', 'where to synthesize (as npm run synth)', SYNTH_DIR)
+      .option('--json', 'print the result as one JSON object');
+  const deployAction =
+    (rollback: boolean) =>
+    async (options: {
+      stage: string;
+      version?: number;
+      apply?: boolean;
+      deployments: string;
+      out: string;
+      json?: boolean;
+    }) => {
+      const done = await withRegistry(options, (registry) =>
+        deploy(registry, {
+          ...(options.version ? { version: options.version } : {}),
+          rollback,
+          apply: Boolean(options.apply),
+          deploymentsFile: options.deployments,
+          outDir: options.out,
+          log: (line) => output.err(`calculator: ${line}\n`),
+          searchPath: process.env.PATH ?? '',
+        }),
+      );
+      if (options.json) {
+        output.out(`${JSON.stringify(done)}\n`);
+        return;
+      }
+      const from = done.previous === undefined ? '' : ` (was ${done.previous})`;
+      output.out(
+        [
+          `${done.stage} ${done.action === 'rollback' ? 'rolls back to' : 'serves'} version ${done.version}${done.modelVersion ? ` (model ${done.modelVersion})` : ''}${from}: recorded in ${done.deploymentsFile}, synthesized to ${done.stackDir}`,
+          done.applied
+            ? 'applied: the endpoint shifts to it as the stage rollout says, and its alarms roll it back on trouble'
+            : `next, apply it (the endpoint shifts to it as the stage rollout says):\n  ${done.commands.join('\n  ')}`,
+          `and commit ${done.deploymentsFile}, so the stage's version is reviewed like any change`,
+          '',
+        ].join('\n'),
+      );
+    };
+  deployOptions(
+    program
+      .command('deploy')
+      .description(
+        "Deploy an Approved version through the infrastructure: refuses a pending or rejected one, records it for the stage in cdktf/deployments.json, synthesizes the stage, and applies it with --apply (else prints the commands). The endpoint updates blue/green with the stage's canary, rolled back by its alarms.",
+      )
+      .requiredOption('--version <n>', 'the model package version', positiveInteger),
+  ).action(deployAction(false));
+  deployOptions(
+    program
+      .command('rollback')
+      .description(
+        'Deploy the newest Approved version older than the one the stage serves, the same way as deploy.',
+      ),
+  ).action(deployAction(true));
 
   const key = program.command('key').description('API keys for API_KEYS (their SHA-256, never the key).');
   key

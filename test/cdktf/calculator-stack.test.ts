@@ -2,6 +2,7 @@ import { AppautoscalingPolicy } from '@cdktn/provider-aws/lib/appautoscaling-pol
 import { AppautoscalingTarget } from '@cdktn/provider-aws/lib/appautoscaling-target';
 import { Apigatewayv2Api } from '@cdktn/provider-aws/lib/apigatewayv2-api';
 import { Apigatewayv2Stage } from '@cdktn/provider-aws/lib/apigatewayv2-stage';
+import { CloudwatchEventTarget } from '@cdktn/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
 import { EcrRepository } from '@cdktn/provider-aws/lib/ecr-repository';
 import { EcsService } from '@cdktn/provider-aws/lib/ecs-service';
@@ -29,29 +30,50 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_CONTEXT } from '../../cdktf/app-context';
 import { CalculatorStack } from '../../cdktf/calculator-stack';
+import type { Deployments } from '../../cdktf/deployments';
 import type { StageConfig } from '../../cdktf/stage-config';
 import { STAGES } from '../../cdktf/stages';
 import { ROOT } from '../harness/container-process';
 
 Testing.setupJest();
 
-function synth(config: StageConfig): string {
+// Each stage as it is once `calculator deploy` has recorded version 3 for it.
+const VERSION = 3;
+const record = {
+  version: VERSION,
+  modelVersion: '1.0.0',
+  action: 'deploy',
+  at: '2026-12-01T00:00:00.000Z',
+} as const;
+const RECORDED: Deployments = {
+  dev: { current: VERSION, history: [record] },
+  prod: { current: VERSION, history: [record] },
+};
+/** What `calculator deploy` would have recorded for the version a config names. */
+const recordedFor = (config: StageConfig): Deployments =>
+  config.modelPackageVersion === VERSION ? { ...RECORDED, [config.stage]: RECORDED.dev! } : {};
+
+function synth(config: StageConfig, deployments: Deployments = recordedFor(config)): string {
   const app = Testing.app({ context: { ...APP_CONTEXT } });
-  return Testing.synth(new CalculatorStack(app, `calculator-${config.stage}`, config), true);
+  return Testing.synth(new CalculatorStack(app, `calculator-${config.stage}`, config, deployments), true);
 }
 
-const dev = STAGES.dev!;
-const prod = STAGES.prod!;
+const dev: StageConfig = { ...STAGES.dev!, modelPackageVersion: VERSION };
+const prod: StageConfig = { ...STAGES.prod!, modelPackageVersion: VERSION };
+const configs = { dev, prod };
 const synthesized = { dev: synth(dev), prod: synth(prod) };
 type Json = Record<string, any>;
 const parsed = (stage: keyof typeof synthesized): Json => JSON.parse(synthesized[stage]);
 const resourcesOf = (stage: keyof typeof synthesized, type: string): Json[] =>
   Object.values(parsed(stage).resource[type] ?? {});
+/** The address of a stage's first block of a type: `aws_x.name`, or `data.aws_x.name` for a data source. */
 const addressOf = (stage: keyof typeof synthesized, type: string) =>
-  `${type}.${Object.keys(parsed(stage).resource[type])[0]}`;
+  type.startsWith('data.')
+    ? `${type}.${Object.keys(parsed(stage).data[type.slice('data.'.length)])[0]}`
+    : `${type}.${Object.keys(parsed(stage).resource[type])[0]}`;
 
 describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
-  const config = STAGES[stage]!;
+  const config = configs[stage];
   const json = synthesized[stage];
 
   it('matches its snapshot', () => {
@@ -103,15 +125,105 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
     });
   });
 
-  it('runs the container image from ECR with model.tar.gz from S3', () => {
+  it('builds the model from the recorded, approved model package version (its image and artifact)', () => {
     expect(json).toHaveResourceWithProperties(SagemakerModel, {
       primary_container: {
-        image: `\${aws_ecr_repository.${Object.keys(parsed(stage).resource.aws_ecr_repository).find((name) => name.startsWith('artifacts_container'))}.repository_url}:${config.images.containerTag}`,
-        model_data_url: `s3://\${${addressOf(stage, 'aws_s3_bucket')}.bucket}/${config.modelArtifactKey}`,
+        model_package_name: `arn:\${${addressOf(stage, 'data.aws_partition')}.partition}:sagemaker:${config.region}:\${${addressOf(stage, 'data.aws_caller_identity')}.account_id}:model-package/calculator-${stage}/${VERSION}`,
         environment: { LOG_LEVEL: 'info' },
       },
       lifecycle: { create_before_destroy: true },
     });
+    const [model] = resourcesOf(stage, 'aws_sagemaker_model');
+    expect(model!.primary_container.image).toBeUndefined();
+    expect(model!.primary_container.model_data_url).toBeUndefined();
+    expect(parsed(stage).output.model_package_version.value).toBe(VERSION);
+  });
+
+  it('updates the endpoint blue/green, rolled back automatically by the 5XX, p95 latency and new-fleet alarms', () => {
+    const [endpoint] = resourcesOf(stage, 'aws_sagemaker_endpoint');
+    const { deployment_config: deployment } = endpoint!;
+    const routing = deployment.blue_green_update_policy.traffic_routing_configuration;
+    if (config.rollout.kind === 'canary') {
+      expect(routing).toEqual({
+        type: 'CANARY',
+        canary_size: { type: 'CAPACITY_PERCENT', value: config.rollout.canaryPercent },
+        wait_interval_in_seconds: config.rollout.waitSeconds,
+      });
+    } else {
+      expect(routing).toEqual({ type: 'ALL_AT_ONCE', wait_interval_in_seconds: config.rollout.waitSeconds });
+    }
+    const alarms = Object.entries(parsed(stage).resource.aws_cloudwatch_metric_alarm as Record<string, Json>);
+    const addressOfAlarm = (name: string) =>
+      `\${aws_cloudwatch_metric_alarm.${alarms.find(([, alarm]) => alarm.alarm_name === name)![0]}.alarm_name}`;
+    expect(deployment.auto_rollback_configuration.alarms).toEqual([
+      { alarm_name: addressOfAlarm(`calculator-${stage}-endpoint-5xx`) },
+      { alarm_name: addressOfAlarm(`calculator-${stage}-model-latency-p95`) },
+      { alarm_name: addressOfAlarm(`calculator-${stage}-new-fleet-invocation-errors`) },
+    ]);
+    // The new-fleet alarm watches the configuration being deployed, not the whole endpoint.
+    const newFleet = alarms.find(([, alarm]) => alarm.alarm_name.endsWith('new-fleet-invocation-errors'))![1];
+    expect(newFleet).toEqual(
+      expect.objectContaining({
+        namespace: 'AWS/SageMaker',
+        metric_name: 'InvocationModelErrors',
+        dimensions: {
+          EndpointName: `calculator-${stage}`,
+          VariantName: 'AllTraffic',
+          EndpointConfigName: `\${${addressOf(stage, 'aws_sagemaker_endpoint_configuration')}.name}`,
+        },
+      }),
+    );
+    // SageMaker reads those alarms as the endpoint's execution role.
+    const execution = resourcesOf(stage, 'aws_iam_role_policy')
+      .map((policy) => JSON.parse(policy.policy).Statement as Json[])
+      .find((statements) => statements.some((statement) => statement.Sid === 'ReadModelArtifacts'))!;
+    expect(execution).toContainEqual({
+      Sid: 'ReadRollbackAlarms',
+      Effect: 'Allow',
+      Action: 'cloudwatch:DescribeAlarms',
+      Resource: `arn:\${${addressOf(stage, 'data.aws_partition')}.partition}:cloudwatch:${config.region}:\${${addressOf(stage, 'data.aws_caller_identity')}.account_id}:alarm:calculator-${stage}-*`,
+    });
+  });
+
+  it("tells the stage's topic when a version of its group is approved or rejected", () => {
+    const rule = Object.entries(parsed(stage).resource.aws_cloudwatch_event_rule as Record<string, Json>);
+    expect(rule).toHaveLength(1);
+    const [ruleName, ruleBlock] = rule[0]!;
+    expect(JSON.parse(ruleBlock.event_pattern)).toEqual({
+      source: ['aws.sagemaker'],
+      'detail-type': ['SageMaker Model Package State Change'],
+      detail: {
+        ModelPackageGroupName: [`calculator-${stage}`],
+        ModelApprovalStatus: ['Approved', 'Rejected'],
+      },
+    });
+    const topic = `\${${addressOf(stage, 'aws_sns_topic')}.arn}`;
+    expect(json).toHaveResourceWithProperties(CloudwatchEventTarget, {
+      rule: `\${aws_cloudwatch_event_rule.${ruleName}.name}`,
+      arn: topic,
+    });
+    const [topicPolicy] = resourcesOf(stage, 'aws_sns_topic_policy');
+    expect(topicPolicy!.arn).toBe(topic);
+    const statements = JSON.parse(topicPolicy!.policy).Statement as Json[];
+    expect(statements).toContainEqual({
+      Sid: 'RegistryEventsPublish',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: topic,
+      Condition: { ArnEquals: { 'aws:SourceArn': `\${aws_cloudwatch_event_rule.${ruleName}.arn}` } },
+    });
+    // The alarms keep their way to the topic under that policy, and EventBridge can use the topic's key.
+    expect(statements.map((statement) => statement.Principal)).toContainEqual({
+      Service: 'cloudwatch.amazonaws.com',
+    });
+    const keyPolicy = JSON.parse(resourcesOf(stage, 'aws_kms_key')[0]!.policy).Statement as Json[];
+    expect(keyPolicy).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      }),
+    );
   });
 
   it('has an endpoint configuration with name_prefix, create_before_destroy and the stage variant', () => {
@@ -162,7 +274,9 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
   });
 
   it('lets the API role call sagemaker:InvokeEndpoint on exactly the endpoint ARN, and nothing else of SageMaker', () => {
-    const endpointArn = `\${${addressOf(stage, 'aws_sagemaker_endpoint')}.arn}`;
+    // The ARN is spelt out (it is known before the endpoint exists) from the endpoint's own name.
+    expect(resourcesOf(stage, 'aws_sagemaker_endpoint')[0]!.name).toBe(`calculator-${stage}`);
+    const endpointArn = `arn:\${${addressOf(stage, 'data.aws_partition')}.partition}:sagemaker:${config.region}:\${${addressOf(stage, 'data.aws_caller_identity')}.account_id}:endpoint/calculator-${stage}`;
     const apiPolicies = resourcesOf(stage, 'aws_iam_role_policy')
       .map((policy) => JSON.parse(policy.policy).Statement as Json[])
       .filter((statements) =>
@@ -203,6 +317,20 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
     expect(execution.find((statement) => statement.Sid === 'ReadModelArtifacts')!.Resource).toBe(
       `\${${bucket}.arn}/models/*`,
     );
+    // Remote transform jobs run as this role: transform/ of the same bucket, nothing else.
+    expect(execution.find((statement) => statement.Sid === 'ReadWriteTransformData')).toEqual(
+      expect.objectContaining({
+        Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        Resource: `\${${bucket}.arn}/transform/*`,
+      }),
+    );
+    expect(execution.find((statement) => statement.Sid === 'ListTransformInput')).toEqual(
+      expect.objectContaining({
+        Action: 's3:ListBucket',
+        Resource: `\${${bucket}.arn}`,
+        Condition: { StringLike: { 's3:prefix': 'transform/*' } },
+      }),
+    );
     expect(execution.find((statement) => statement.Sid === 'PullInferenceImage')!.Resource).toMatch(
       /^\$\{aws_ecr_repository\.artifacts_container_[A-F0-9]+\.arn\}$/,
     );
@@ -224,6 +352,7 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
       'artifact_bucket',
       'ecr_repository_url',
       'endpoint_name',
+      'model_package_version',
     ]);
   });
 
@@ -490,8 +619,67 @@ describe('guards that fail the synth with a message naming the setting', () => {
       { ...dev, logRetentionDays: 10 },
       /dev\.logRetentionDays: must be one of CloudWatch's retention periods/,
     ],
+    [
+      'a canary on a serverless endpoint',
+      {
+        ...dev,
+        endpoint: { kind: 'serverless', memoryMb: 1024, maxConcurrency: 10 },
+        rollout: { kind: 'canary', canaryPercent: 10, waitSeconds: 600 },
+      },
+      /dev\.rollout: canary traffic shifting needs instances; a serverless endpoint takes kind 'all-at-once'/,
+    ],
+    [
+      'a canary of more than half the fleet',
+      { ...prod, rollout: { kind: 'canary', canaryPercent: 60, waitSeconds: 600 } },
+      /prod\.rollout\.canaryPercent: must be a whole percentage from 1 to 50, got 60/,
+    ],
+    [
+      'a baking wait past an hour',
+      { ...prod, rollout: { kind: 'canary', canaryPercent: 10, waitSeconds: 4000 } },
+      /prod\.rollout\.waitSeconds: must be a whole number of seconds from 0 to 3600, got 4000/,
+    ],
   ])('refuses %s', (_name, config, message) => {
     expect(() => synth(config)).toThrow(message);
+  });
+
+  it('refuses a model package version that calculator deploy did not record', () => {
+    expect(() => synth({ ...dev, modelPackageVersion: 7 }, RECORDED)).toThrow(
+      /dev\.modelPackageVersion: version 7 is not the version recorded for dev in cdktf\/deployments\.json \(recorded: 3\); record it with calculator deploy --stage dev --version 7, which first checks that it is Approved/,
+    );
+    expect(() => synth(prod, {})).toThrow(
+      /version 3 is not the version recorded for prod .*\(none recorded\)/,
+    );
+  });
+});
+
+describe('a stage with no version deployed yet', () => {
+  const json = synth(STAGES.dev!, {});
+  const fresh: Json = JSON.parse(json);
+
+  it('has its registry, bucket and API, and no model or endpoint until calculator deploy records one', () => {
+    expect(STAGES.dev!.modelPackageVersion).toBeUndefined(); // what the committed deployments file says
+    expect(json).toHaveResourceWithProperties(SagemakerModelPackageGroup, {
+      model_package_group_name: 'calculator-dev',
+    });
+    for (const type of [
+      'aws_sagemaker_model',
+      'aws_sagemaker_endpoint_configuration',
+      'aws_sagemaker_endpoint',
+    ])
+      expect(fresh.resource[type]).toBeUndefined();
+    expect(fresh.resource.aws_lambda_function).toBeDefined();
+    expect(fresh.output.model_package_version.value).toBe('none');
+    expect(fresh.output.endpoint_name.description).toMatch(/calculator deploy --stage STAGE --version N/);
+  });
+
+  it('changes only what serves the model when a version is then recorded', () => {
+    const types = (stack: Json) => Object.keys(stack.resource).sort();
+    const added = types(parsed('dev')).filter((type) => !types(fresh).includes(type));
+    expect(added).toEqual([
+      'aws_sagemaker_endpoint',
+      'aws_sagemaker_endpoint_configuration',
+      'aws_sagemaker_model',
+    ]);
   });
 });
 
