@@ -187,7 +187,7 @@ async function main(): Promise<void> {
       '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
       ...results,
       '',
-      'Memory against input size (application/jsonlines; the command streams, so its peak does not grow with the file):',
+      'Memory against input size (application/jsonlines): the command streams, so its peak levels off once its heap reaches its working size, whatever the file:',
       '',
       '| lines | seconds | lines/s | command peak RSS MB | container peak RSS MB |',
       '| ---: | ---: | ---: | ---: | ---: |',
