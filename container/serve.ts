@@ -41,6 +41,12 @@ function runPrimary(config: ContainerConfig, manifest: ModelManifest): void {
   let shuttingDown = false;
   let listening = 0;
 
+  // The workers accept from the one listening socket themselves, rather than the primary accepting and
+  // handing each connection to a worker in turn: a connection handed to a worker at the moment it dies is
+  // never answered nor closed (Node's round-robin waits for the dead worker's reply forever), so a client
+  // would hang until its own timeout. With a shared socket a connection not yet accepted waits in the
+  // backlog for a live worker, even while the only worker is being replaced.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({ execArgv: [...config.workerExecArgv] });
   cluster.on('message', (worker, message: WorkerMessage) => {
     if (message?.type === 'manifest') worker.send({ type: 'start', manifest } satisfies PrimaryMessage);
