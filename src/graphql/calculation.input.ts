@@ -1,5 +1,6 @@
-import { Field, Float, InputType } from 'type-graphql';
+import { Field, InputType } from 'type-graphql';
 import { AngleUnit } from './enums';
+import { OperandScalar } from './operand.scalar';
 
 /** One calculation to perform. Which operands are needed depends on the operation (see `operations`). */
 @InputType({
@@ -9,11 +10,15 @@ export class CalculationInput {
   @Field({ description: 'An operation name from Query.operations, e.g. "add" or "evaluate".' })
   operation!: string;
 
-  @Field(() => Float, { nullable: true, description: 'The first (or only) operand.' })
-  a?: number | null;
+  // Operands are checked by the calculation, not by GraphQL: see OperandScalar.
+  @Field(() => OperandScalar, { nullable: true, description: 'The first (or only) operand.' })
+  a?: unknown;
 
-  @Field(() => Float, { nullable: true, description: 'The second operand (for log: the base).' })
-  b?: number | null;
+  @Field(() => OperandScalar, {
+    nullable: true,
+    description: 'The second operand (for log: the base).',
+  })
+  b?: unknown;
 
   @Field(() => String, { nullable: true, description: 'The arithmetic expression, for "evaluate".' })
   expression?: string | null;

@@ -179,6 +179,70 @@ describe('batchCalculate', () => {
     expect({ total, succeeded, failed }).toEqual({ total: 10_000, succeeded: good, failed: 10_000 - good });
   });
 
+  // Every wrongly typed operand, where GraphQL would otherwise refuse the whole request (HTTP 400).
+  const WRONGLY_TYPED: [{ operation: string } & Record<string, unknown>, string][] = [
+    [{ operation: 'add', a: 'ten', b: 2 }, `operand 'a' must be a finite number, got string "ten"`],
+    [{ operation: 'add', a: 1, b: true }, "operand 'b' must be a finite number, got boolean true"],
+    [{ operation: 'multiply', a: { value: 3 }, b: 2 }, "operand 'a' must be a finite number, got an object"],
+    [{ operation: 'sqrt', a: [4] }, "operand 'a' must be a finite number, got an array"],
+    [{ operation: 'add', a: null, b: 1 }, "missing operand 'a'"],
+  ];
+
+  it('answers a wrongly typed operand in variables as that item’s INVALID_INPUT, in the engine’s words, and every other item', async () => {
+    const inputs = WRONGLY_TYPED.flatMap(([bad], index) => [bad, { operation: 'add', a: index, b: 1 }]);
+    const { status, json } = await api.post(
+      { query: BATCH, variables: { inputs } },
+      { accept: 'application/graphql-response+json' },
+    );
+    expect(status).toBe(200);
+    expect(json.errors).toBeUndefined();
+    const { results, total, succeeded, failed } = json.data.batchCalculate;
+    expect({ total, succeeded, failed }).toEqual({ total: 10, succeeded: 5, failed: 5 });
+    WRONGLY_TYPED.forEach(([bad, words], index) => {
+      // The container runs the same engine: this is its answer for the item, word for word.
+      const alone = calculate(bad);
+      expect(alone.ok).toBe(false);
+      expect(results[2 * index]).toEqual({
+        operation: bad.operation,
+        result: null,
+        status: 'ERROR',
+        error: { code: 'INVALID_INPUT', message: !alone.ok && alone.message },
+      });
+      expect(results[2 * index].error.message).toContain(words);
+      expect(results[2 * index + 1]).toEqual(
+        expect.objectContaining({ status: 'SUCCESS', result: index + 1 }),
+      );
+    });
+  });
+
+  it('answers wrongly typed inline operands the same way, and calculate too', async () => {
+    const answer = await api.graphql(
+      `mutation { many: batchCalculate(inputs: [{operation: "add", a: "ten", b: 2}, {operation: "add", a: 1, b: 2}, {operation: "add", a: 1, b: [2]}]) ` +
+        `{ results { a b result status error { code message } } } one: calculate(input: {operation: "add", a: true, b: 2}) { a b result status error { code } } }`,
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(
+      answer.data.many.results.map((result: any) => [
+        result.status,
+        result.error?.code ?? null,
+        result.result,
+      ]),
+    ).toEqual([
+      ['ERROR', 'INVALID_INPUT', null],
+      ['SUCCESS', null, 3],
+      ['ERROR', 'INVALID_INPUT', null],
+    ]);
+    // An operand that is not a number is not echoed as one.
+    expect(answer.data.many.results[0]).toEqual(expect.objectContaining({ a: null, b: 2 }));
+    expect(answer.data.one).toEqual({
+      a: null,
+      b: 2,
+      result: null,
+      status: 'ERROR',
+      error: { code: 'INVALID_INPUT' },
+    });
+  });
+
   it('refuses more inputs than MAX_BATCH_CALCULATE_ITEMS with BAD_USER_INPUT', async () => {
     const inputs = Array.from({ length: 10_001 }, () => ({ operation: 'add', a: 1, b: 1 }));
     const answer = await api.graphql(BATCH, { inputs });
@@ -238,7 +302,7 @@ describe('queries', () => {
 });
 
 describe('validation errors', () => {
-  it('answers a string operand with BAD_USER_INPUT and a short message', async () => {
+  it('answers a string operand of any length as the calculation’s INVALID_INPUT, with a short message', async () => {
     const { status, json } = await api.post(
       {
         query: CALCULATE,
@@ -246,13 +310,22 @@ describe('validation errors', () => {
       },
       { accept: 'application/graphql-response+json' },
     );
-    expect(status).toBe(400);
-    expect(json.errors).toHaveLength(1);
-    expect(json.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT' });
-    expect(json.errors[0].message).toMatch(
-      /^Variable "\$input" got invalid value "x{20,}\.\.\. at "input\.a"; Float cannot represent/,
+    expect(status).toBe(200);
+    expect(json.errors).toBeUndefined();
+    expect(json.data.calculate.error.code).toBe('INVALID_INPUT');
+    expect(json.data.calculate.error.message).toMatch(
+      /operand 'a' must be a finite number, got string "x{40}…"$/,
     );
-    expect(json.errors[0].message.length).toBeLessThan(300);
+    expect(json.data.calculate.error.message.length).toBeLessThan(200);
+  });
+
+  it('still refuses an input that is not an object at all with BAD_USER_INPUT', async () => {
+    const { status, json } = await api.post(
+      { query: BATCH, variables: { inputs: [{ operation: 'add', a: 1, b: 1 }, 'add 1 1'] } },
+      { accept: 'application/graphql-response+json' },
+    );
+    expect(status).toBe(400);
+    expect(json.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT' });
   });
 
   it('answers a missing required argument with a validation error', async () => {

@@ -94,8 +94,18 @@ describe('compiled execution answers exactly as graphql-js does', () => {
     expect(tooMany.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
+  it('for operands of the wrong type: the calculation’s INVALID_INPUT, not a coercion error', async () => {
+    const { status, json } = await expectSameAnswerCompiled(
+      CALCULATE,
+      { input: { operation: 'add', a: '10', b: 5 } },
+      { accept: 'application/graphql-response+json' },
+    );
+    expect(status).toBe(200);
+    expect(JSON.stringify(json.data)).toContain('INVALID_INPUT');
+  });
+
   it('for variables that fail coercion: graphql-js messages, BAD_USER_INPUT and HTTP 400', async () => {
-    for (const input of [{ operation: 'add', a: '10', b: 5 }, { a: 1 }, { operation: 'add', c: 1 }]) {
+    for (const input of [{ operation: 'add', a: 1, expression: 5 }, { a: 1 }, { operation: 'add', c: 1 }]) {
       const { status, json } = await expectSameAnswerCompiled(
         CALCULATE,
         { input },
