@@ -40,7 +40,8 @@ export async function startApi(options: StartApiOptions): Promise<StartedApi> {
   const app = createApp({
     services: composed.services,
     graphql: composed.graphql,
-    mount: (express) => mountUiRoutes(express, { graphqlIde: config.graphqlIde }),
+    mount: (express) =>
+      mountUiRoutes(express, { graphqlIde: config.graphqlIde, graphqlIdeReason: config.graphqlIdeReason }),
   });
   const { headersMs, bodyMs } = config.httpTimeouts;
   const server = createServer(

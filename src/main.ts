@@ -8,6 +8,7 @@ import type { EmbeddedEndpoint } from './endpoint/embedded-endpoint';
 import { startEmbeddedEndpoint } from './endpoint/embedded-endpoint';
 import { createLogger } from './observability/logger';
 import { applyApiHeapGrowth } from './runtime/heap-flags';
+import { whereToGo } from './where-to-go';
 
 applyApiHeapGrowth();
 
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
     { url: `${api.url}/graphql`, endpoint: config.endpoint.endpointName, mode: config.endpoint.mode },
     `GraphQL API ready at ${api.url}/graphql (${config.endpoint.mode} endpoint)`,
   );
+  // The last line, for the person who ran it: where to go, in words (LOG_LEVEL=silent means silent).
+  if (config.logLevel !== 'silent') process.stdout.write(`${whereToGo(api.url, config)}\n`);
 }
 
 main().catch((error: unknown) => {

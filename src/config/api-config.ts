@@ -104,6 +104,8 @@ export interface ApiConfig {
   readonly httpTimeouts: HttpTimeouts;
   /** Whether introspection and the GraphQL IDE at GET /graphql are served. */
   readonly graphqlIde: boolean;
+  /** Which setting decided that, in words for messages ("NODE_ENV=production turns it off; …"). */
+  readonly graphqlIdeReason: string;
   readonly access: AccessConfig;
   /** Origins allowed cross-origin (none: same-origin only). */
   readonly corsOrigins: CorsOrigins;
@@ -295,6 +297,7 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
     },
     httpTimeouts: readHttpTimeouts(env),
     graphqlIde: graphqlIde === 'on',
+    graphqlIdeReason: ideReason(env, environment, graphqlIde),
     access,
     corsOrigins: readCorsOrigins(env, access),
   };
@@ -304,4 +307,12 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
     );
   }
   return config;
+}
+
+/** Why the IDE is on or off, naming the setting that decided it, for start-up and refusal messages. */
+function ideReason(env: Environment, environment: string, graphqlIde: 'on' | 'off'): string {
+  if (readOptionalString(env, 'GRAPHQL_IDE') !== undefined) return `GRAPHQL_IDE=${graphqlIde}`;
+  return environment === 'production'
+    ? 'NODE_ENV=production turns it off; GRAPHQL_IDE=on turns it back on'
+    : 'on outside production; GRAPHQL_IDE=off turns it off';
 }

@@ -41,7 +41,9 @@ export function createApolloServer(options: {
     includeStacktraceInErrorResponses: false,
     // The composition root owns shutdown (HTTP server, Apollo, embedded endpoint, in that order).
     stopOnTerminationSignals: false,
-    formatError: createFormatError(),
+    formatError: createFormatError({
+      introspectionOff: `Introspection is off with the GraphQL IDE (${config.graphqlIdeReason}).`,
+    }),
     validationRules: [
       knownOperationTypesRule,
       ...queryLimitRules({

@@ -11,6 +11,9 @@ export const MAX_MESSAGE_LENGTH = 300;
 const QUOTED_VALUE =
   /(got invalid value |cannot represent[^:]*: )((?:"(?:[^"\\]|\\.)*")|(?:\{[\s\S]*?\})|(?:\[[\s\S]*?\]))/g;
 
+// Apollo's introspection refusal tells the reader to change Apollo's options: ours names our setting.
+const INTROSPECTION_REFUSAL = 'GraphQL introspection is not allowed by Apollo Server';
+
 // Apollo's CSRF refusal names the headers that fix it at its end: it is passed whole.
 const CSRF_REFUSAL = 'This operation has been blocked as a potential Cross-Site Request Forgery';
 
@@ -53,7 +56,10 @@ function validationRuleCodeOf(error: GraphQLError): ApiErrorCode | undefined {
  * message; anything else (a bug, logged with its request id by the error log plugin) is answered with a
  * generic message and no internals.
  */
-export function createFormatError() {
+export function createFormatError(options: {
+  /** What an introspection query is told while introspection is off (the setting that decides). */
+  readonly introspectionOff: string;
+}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code =
       error instanceof GraphQLError
@@ -61,7 +67,9 @@ export function createFormatError() {
         : publicCodeOf(formatted as { extensions?: { code?: unknown } });
     if (code !== undefined) {
       return {
-        message: shorten(formatted.message),
+        message: formatted.message.startsWith(INTROSPECTION_REFUSAL)
+          ? options.introspectionOff
+          : shorten(formatted.message),
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions: { code },

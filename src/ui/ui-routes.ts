@@ -30,7 +30,10 @@ const CACHE = { maxAge: '1h' };
  * when the IDE is on, `GET /graphql` for browsers (a GraphiQL served from /ide/, no CDN). Everything else
  * under /graphql stays with Apollo.
  */
-export function mountUiRoutes(app: Express, options: { readonly graphqlIde: boolean }): void {
+export function mountUiRoutes(
+  app: Express,
+  options: { readonly graphqlIde: boolean; readonly graphqlIdeReason: string },
+): void {
   const pageHeaders: RequestHandler = (_request, response, next) => {
     for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) response.setHeader(name, value);
     next();
@@ -47,7 +50,12 @@ export function mountUiRoutes(app: Express, options: { readonly graphqlIde: bool
     }
     if (!options.graphqlIde) {
       response.status(404).json({
-        errors: [{ message: 'The GraphQL IDE is off (GRAPHQL_IDE=off).', extensions: { code: 'NOT_FOUND' } }],
+        errors: [
+          {
+            message: `The GraphQL IDE is off (${options.graphqlIdeReason}).`,
+            extensions: { code: 'NOT_FOUND' },
+          },
+        ],
       });
       return;
     }

@@ -41,9 +41,28 @@ describe('GRAPHQL_IDE: the one setting for the IDE and introspection', () => {
   it('is off in production: no IDE page, no introspection, the API still answers', async () => {
     const api = await start({ NODE_ENV: 'production', API_AUTH: 'none' });
     expect(await ideStatus(api)).toBe(404);
-    expect((await api.graphql(INTROSPECTION)).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    // Both refusals name the setting that decided, not one the user never set.
+    const page = await fetch(`${api.url}/graphql`, { headers: { Accept: 'text/html' } });
+    expect((await page.json()).errors[0].message).toBe(
+      'The GraphQL IDE is off (NODE_ENV=production turns it off; GRAPHQL_IDE=on turns it back on).',
+    );
+    const refused = (await api.graphql(INTROSPECTION)).errors[0];
+    expect(refused.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(refused.message).toBe(
+      'Introspection is off with the GraphQL IDE (NODE_ENV=production turns it off; GRAPHQL_IDE=on turns it back on).',
+    );
     expect((await api.graphql('{ operations { name } }')).data.operations.length).toBeGreaterThan(10);
     expect((await fetch(`${api.url}/ide/graphiql.min.js`)).status).toBe(404);
+  });
+
+  it('says GRAPHQL_IDE=off when that is what turned it off', async () => {
+    const api = await start({ NODE_ENV: 'development', GRAPHQL_IDE: 'off' });
+    const page = await fetch(`${api.url}/graphql`, { headers: { Accept: 'text/html' } });
+    expect(page.status).toBe(404);
+    expect((await page.json()).errors[0].message).toBe('The GraphQL IDE is off (GRAPHQL_IDE=off).');
+    expect((await api.graphql(INTROSPECTION)).errors[0].message).toBe(
+      'Introspection is off with the GraphQL IDE (GRAPHQL_IDE=off).',
+    );
   });
 
   it('can be turned on in production with GRAPHQL_IDE=on', async () => {
