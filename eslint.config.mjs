@@ -61,8 +61,8 @@ export default tseslint.config(
     },
   },
   {
-    // The `calculator` launcher: plain CommonJS, run before anything is built.
-    files: ['bin/*.js'],
+    // The `calculator` launcher and the browser finder: plain CommonJS, run before anything is built.
+    files: ['bin/*.js', 'test/find-chromium.js'],
     languageOptions: { sourceType: 'commonjs', globals: { __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-restricted-properties': 'off' },
   },

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { findChromium } from '../find-chromium';
 import { ROOT } from './container-process';
 
-const CHROMIUM = '/usr/bin/chromium';
 // As DEVELOPERS.md says: without the background-networking flags Chromium tries to reach Google.
 const FLAGS = [
   '--headless',
@@ -28,15 +28,14 @@ export interface TestBrowser {
   readonly close: () => Promise<void>;
 }
 
-/** Launches Debian's Chromium through playwright-core. */
+/** Launches Chromium (CHROMIUM_PATH, or the one test/find-chromium.js finds) through playwright-core. */
 export async function launchBrowser(): Promise<TestBrowser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (npm test does so when run as root)`);
-  }
+  const found = findChromium();
+  if (!found.path) throw new Error(found.problem);
   mkdirSync(ARTIFACTS, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'calculator-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: found.path,
     headless: true,
     args: FLAGS,
     viewport: { width: 1280, height: 800 },
