@@ -5,6 +5,7 @@ import type { ApiErrorCode } from '../errors/error-codes';
 import { CalculationInput } from './calculation.input';
 import { BatchCalculation, Calculation, CalculationView } from './calculation.type';
 import type { GraphQLContext } from './graphql-context';
+import { batchTooLargeMessage } from './request-cost';
 
 /** An argument is over a limit: a GraphQL error coded BAD_USER_INPUT. */
 function badUserInput(message: string): GraphQLError {
@@ -56,9 +57,8 @@ export class CalculatorResolver {
   ): Promise<BatchCalculation> {
     const limit = context.limits.maxBatchCalculateItems;
     if (inputs.length > limit) {
-      throw badUserInput(
-        `batchCalculate takes at most ${limit} inputs, got ${inputs.length}; split the batch (MAX_BATCH_CALCULATE_ITEMS).`,
-      );
+      // The request-cost gate refuses this before execution (HTTP 400); kept for any path around it.
+      throw badUserInput(batchTooLargeMessage(limit, inputs.length));
     }
     // CalculationInput has the fields of a CalculationRequest: no per-item copy.
     const answers = await context.calculator.calculateMany(inputs);

@@ -52,6 +52,8 @@ export interface RequestCostLimits {
   readonly maxResponseBytes: number;
   readonly maxCalculationsPerRequest: number;
   readonly maxQueryTokens: number;
+  /** Inputs of one batchCalculate field at most (MAX_BATCH_CALCULATE_ITEMS). */
+  readonly maxBatchCalculateItems: number;
 }
 
 /** What a request is counted to cost. */
@@ -59,6 +61,13 @@ export interface RequestCost {
   readonly calculations: number;
   readonly cost: number;
   readonly responseBytes: number;
+  /** The inputs of its longest batchCalculate field. */
+  readonly largestBatch: number;
+}
+
+/** The refusal of a batchCalculate field with more inputs than MAX_BATCH_CALCULATE_ITEMS. */
+export function batchTooLargeMessage(limit: number, inputs: number): string {
+  return `batchCalculate takes at most ${limit} inputs, got ${inputs}; split the batch (MAX_BATCH_CALCULATE_ITEMS).`;
 }
 
 /** Why a request is refused before it runs. */
@@ -115,6 +124,8 @@ class Tally {
   /** Error entries per input, each with the calculation field's key in its path. */
   errorsPerInput = 0;
   calculations = 0;
+  /** The inputs of the longest batchCalculate field in it. */
+  largestBatch = 0;
 
   /** Adds `factor` times another tally. */
   add(other: Tally, factor = 1): void {
@@ -126,6 +137,7 @@ class Tally {
     this.bytesPerExpressionByte += other.bytesPerExpressionByte * factor;
     this.errorsPerInput += other.errorsPerInput * factor;
     this.calculations += other.calculations * factor;
+    this.largestBatch = Math.max(this.largestBatch, other.largestBatch);
   }
 
   addBytes(form: Linear, factor = 1): void {
@@ -207,19 +219,21 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
   }
 
   function measureOne(params: unknown, request: Map<string, DocumentNode | null>): RequestCost {
-    if (!isRecord(params)) return { calculations: 0, cost: 0, responseBytes: REQUEST_ERRORS_BYTES };
+    if (!isRecord(params))
+      return { calculations: 0, cost: 0, responseBytes: REQUEST_ERRORS_BYTES, largestBatch: 0 };
     // A persisted query sent by its hash alone has its text put in by the HTTP core before it is counted.
     const query = typeof params['query'] === 'string' ? params['query'] : undefined;
     const document = query === undefined ? undefined : documentOf(query, request);
     const operation = document && operationOf(document, params['operationName']);
-    if (!document || !operation) return { calculations: 0, cost: 0, responseBytes: REQUEST_ERRORS_BYTES };
+    if (!document || !operation)
+      return { calculations: 0, cost: 0, responseBytes: REQUEST_ERRORS_BYTES, largestBatch: 0 };
     const rootType =
       operation.operation === 'mutation'
         ? schema.getMutationType()
         : operation.operation === 'query'
           ? schema.getQueryType()
           : undefined;
-    if (!rootType) return { calculations: 0, cost: 0, responseBytes: REQUEST_ERRORS_BYTES };
+    if (!rootType) return { calculations: 0, cost: 0, responseBytes: REQUEST_ERRORS_BYTES, largestBatch: 0 };
     const variables = isRecord(params['variables']) ? params['variables'] : {};
     const tally = new Tally();
     new OperationWalk(schema, plans, document, operation, variables).selection(
@@ -234,6 +248,7 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
       calculations: tally.calculations,
       cost: tally.cost,
       responseBytes: ENVELOPE_BYTES + Math.max(tally.bytes, REQUEST_ERRORS_BYTES),
+      largestBatch: tally.largestBatch,
     };
   }
 
@@ -253,6 +268,7 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
       total.calculations += one.calculations;
       total.cost += one.cost;
       total.responseBytes += one.responseBytes;
+      total.largestBatch = Math.max(total.largestBatch, one.largestBatch);
       if (stopOver && !withinLimits(total, stopOver)) {
         total.over = true;
         return;
@@ -265,7 +281,12 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
     measure(operations) {
       const total = newTotals();
       measureInto(total, operations, undefined, Infinity);
-      return { calculations: total.calculations, cost: total.cost, responseBytes: total.responseBytes };
+      return {
+        calculations: total.calculations,
+        cost: total.cost,
+        responseBytes: total.responseBytes,
+        largestBatch: total.largestBatch,
+      };
     },
     async check(operations, admit) {
       const counted = newTotals();
@@ -284,6 +305,13 @@ export function createRequestCostGate(options: RequestCostGateOptions): RequestC
             `This request asks for ${atLeast}${count(counted.calculations)} calculations; the limit is ` +
             `${count(limits.maxCalculationsPerRequest)} per request (MAX_CALCULATIONS_PER_REQUEST). ` +
             `Split it into requests of at most ${count(limits.maxCalculationsPerRequest)} calculations.`,
+        };
+      }
+      // Refused before it runs, like the limits above and below, so it is a 400 (not a field error).
+      if (counted.largestBatch > limits.maxBatchCalculateItems) {
+        return {
+          code: 'BAD_USER_INPUT',
+          message: batchTooLargeMessage(limits.maxBatchCalculateItems, counted.largestBatch),
         };
       }
       if (!(counted.cost <= limits.maxQueryCost)) {
@@ -314,6 +342,7 @@ interface Totals {
   calculations: number;
   cost: number;
   responseBytes: number;
+  largestBatch: number;
   /** How many operations are counted. */
   measured: number;
   /** Whether a limit is passed. */
@@ -327,6 +356,7 @@ function newTotals(): Totals {
     calculations: 0,
     cost: 0,
     responseBytes: ENVELOPE_BYTES,
+    largestBatch: 0,
     measured: 0,
     over: false,
     parsed: new Map(),
@@ -336,6 +366,7 @@ function newTotals(): Totals {
 function withinLimits(counted: RequestCost, limits: RequestCostLimits): boolean {
   return (
     counted.calculations <= limits.maxCalculationsPerRequest &&
+    counted.largestBatch <= limits.maxBatchCalculateItems &&
     counted.cost <= limits.maxQueryCost &&
     counted.responseBytes <= limits.maxResponseBytes
   );
@@ -662,6 +693,7 @@ class OperationWalk {
       field.errorsPerInput * stats.count * key.length +
       (single ? CALCULATION_ERROR_BYTES + key.length : 0);
     into.calculations += field.calculations + count;
+    if (!single) into.largestBatch = Math.max(into.largestBatch, stats.count);
   }
 
   /**

@@ -243,9 +243,14 @@ describe('batchCalculate', () => {
     });
   });
 
-  it('refuses more inputs than MAX_BATCH_CALCULATE_ITEMS with BAD_USER_INPUT', async () => {
+  it('refuses more inputs than MAX_BATCH_CALCULATE_ITEMS with BAD_USER_INPUT and HTTP 400, before running', async () => {
     const inputs = Array.from({ length: 10_001 }, () => ({ operation: 'add', a: 1, b: 1 }));
-    const answer = await api.graphql(BATCH, { inputs });
+    const { status, json: answer } = await api.post(
+      { query: BATCH, variables: { inputs } },
+      { accept: 'application/graphql-response+json' },
+    );
+    expect(status).toBe(400);
+    expect(answer.data).toBeUndefined();
     expect(answer.errors).toEqual([
       expect.objectContaining({
         message:

@@ -90,8 +90,12 @@ describe('compiled execution answers exactly as graphql-js does', () => {
       'INVALID_INPUT',
       3,
     ]);
-    const tooMany = await expectSameAnswerCompiled(BATCH, { inputs: [...inputs, ...inputs] });
+    // Over the item limit it never executes: the request-cost gate refuses it first, with HTTP 400.
+    const compiledBefore = compileQuery.mock.calls.length;
+    const tooMany = await api.post({ query: BATCH, variables: { inputs: [...inputs, ...inputs] } });
+    expect(tooMany.status).toBe(400);
     expect(tooMany.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(compileQuery.mock.calls.length).toBe(compiledBefore);
   });
 
   it('for operands of the wrong type: the calculation’s INVALID_INPUT, not a coercion error', async () => {

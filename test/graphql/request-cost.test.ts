@@ -14,6 +14,7 @@ const DEFAULTS: RequestCostLimits = {
   maxResponseBytes: 32 * 1024 * 1024,
   maxCalculationsPerRequest: 10_000,
   maxQueryTokens: 200_000,
+  maxBatchCalculateItems: 10_000,
 };
 const gateWith = (limits: Partial<RequestCostLimits> = {}) =>
   createRequestCostGate({
@@ -78,6 +79,28 @@ describe('createRequestCostGate: calculations', () => {
       message:
         'This request asks for 10,001 calculations; the limit is 10,000 per request (MAX_CALCULATIONS_PER_REQUEST). Split it into requests of at most 10,000 calculations.',
     });
+  });
+});
+
+describe('createRequestCostGate: inputs per batchCalculate', () => {
+  it('refuses a batchCalculate field over MAX_BATCH_CALCULATE_ITEMS, in variables, inline or through a fragment', async () => {
+    const small = gateWith({ maxBatchCalculateItems: 3 });
+    const batch = 'mutation ($inputs: [CalculationInput!]!) { batchCalculate(inputs: $inputs) { total } }';
+    const refusal = (inputs: number) => ({
+      code: 'BAD_USER_INPUT',
+      message: `batchCalculate takes at most 3 inputs, got ${inputs}; split the batch (MAX_BATCH_CALCULATE_ITEMS).`,
+    });
+    expect(await small.check([{ query: batch, variables: { inputs: add(3) } }])).toBeUndefined();
+    // Two fields of three each: the limit is per field, not per request.
+    const twice =
+      'mutation ($inputs: [CalculationInput!]!) { x: batchCalculate(inputs: $inputs) { total } y: batchCalculate(inputs: $inputs) { total } }';
+    expect(await small.check([{ query: twice, variables: { inputs: add(3) } }])).toBeUndefined();
+    expect(await small.check([{ query: batch, variables: { inputs: add(4) } }])).toEqual(refusal(4));
+    const inline = `mutation { batchCalculate(inputs: [${'{operation: "add", a: 1, b: 1}, '.repeat(5)}]) { total } }`;
+    expect(await small.check([{ query: inline }])).toEqual(refusal(5));
+    const fragment =
+      'mutation ($inputs: [CalculationInput!]!) { ...F } fragment F on Mutation { batchCalculate(inputs: $inputs) { total } }';
+    expect(await small.check([{ query: fragment, variables: { inputs: add(6) } }])).toEqual(refusal(6));
   });
 });
 

@@ -19,6 +19,7 @@ export function measuringGate(): RequestCostGate {
       maxResponseBytes: 1e12,
       maxCalculationsPerRequest: 1e9,
       maxQueryTokens: 200_000,
+      maxBatchCalculateItems: 1e9,
     },
   });
 }
