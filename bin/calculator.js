@@ -3,7 +3,7 @@
 // or older than the sources (so it works straight after `npm ci`, and after a pull).
 'use strict';
 const { execFileSync } = require('node:child_process');
-const { existsSync, readdirSync, statSync } = require('node:fs');
+const { existsSync, readdirSync, statSync, utimesSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -34,6 +34,10 @@ if (built < Math.max(...['src', 'container', 'cli', 'cdktf'].map((name) => newes
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
+  // tsc leaves its record alone when no output changed (a source touched, not edited): mark it built now,
+  // or every run would build again.
+  const now = new Date();
+  utimesSync(buildInfo, now, now);
 }
 require(entry)
   .runCalculator(process.argv.slice(2))

@@ -199,6 +199,7 @@ export const HTTP_EDGE_ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
 ] as const satisfies readonly RequestErrorCode[];
 
 /** See {@link HTTP_EDGE_ERROR_CODES}. */

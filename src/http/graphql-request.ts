@@ -228,6 +228,14 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
     requestId: string,
   ): Promise<GraphQLHttpAnswer> => {
     const method = request.method.toUpperCase();
+    // GraphQL over HTTP is GET and POST (OPTIONS is CORS's, above): any other method is refused as such.
+    if (method !== 'GET' && method !== 'POST') {
+      const refused = errorAnswer(
+        'METHOD_NOT_ALLOWED',
+        `${method.slice(0, 20)} is not a GraphQL request: POST the operation as application/json, or GET it with ?query=.`,
+      );
+      return withRequestId({ ...refused, headers: { ...refused.headers, allow: 'GET, POST' } }, requestId);
+    }
     const accept = request.headers['accept'];
     if (
       accept !== undefined &&

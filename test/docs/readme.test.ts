@@ -45,7 +45,8 @@ describe('README', () => {
     const rows = tableRows('code').map(([code, layer, status, meaning]) => [
       code!.replaceAll('`', ''),
       layer,
-      Number(status),
+      // A ¹ marks a GraphQL request error, 200 to application/json-only clients (the footnote).
+      Number(status!.replace('¹', '')),
       meaning,
     ]);
     const registry = Object.entries(ERROR_CODES).map(([code, entry]) => [
