@@ -37,7 +37,7 @@ if (built < Math.max(...['src', 'container', 'cli', 'cdktf'].map((name) => newes
   // tsc leaves its record alone when no output changed (a source touched, not edited): mark it built now,
   // or every run would build again.
   const now = new Date();
-  utimesSync(buildInfo, now, now);
+  if (existsSync(buildInfo)) utimesSync(buildInfo, now, now);
 }
 require(entry)
   .runCalculator(process.argv.slice(2))

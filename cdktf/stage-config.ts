@@ -110,14 +110,24 @@ export interface StageConfig {
 
 /**
  * Checks that the version a stage config names is the one `calculator deploy` recorded for it (after
- * checking that it is Approved), so a hand-edited version cannot reach the endpoint unchecked.
+ * checking that it is Approved), so a version edited into stages.ts cannot bypass that file. The file
+ * itself is the reviewed record: editing it by hand shows in review as a deploy does, but skips the check.
  *
  * @throws StageConfigError naming the version, what is recorded, and the command that records it.
  */
 export function checkRecordedVersion(config: StageConfig, deployments: Deployments): void {
+  const entry = deployments[config.stage];
+  if (entry === undefined) {
+    // Without this, a stage dropped from the file (or a file lost) would synthesize without its endpoint,
+    // and the next apply would delete the endpoint.
+    throw new StageConfigError(
+      `${config.stage}: no entry in cdktf/deployments.json, so the stage would have no endpoint (and an apply would delete one); ` +
+        `restore its record, or for a new stage with no version yet add "${config.stage}": { "history": [] }`,
+    );
+  }
   const version = config.modelPackageVersion;
   if (version === undefined) return;
-  const recorded = deployments[config.stage]?.current;
+  const recorded = entry.current;
   if (recorded !== version) {
     throw new StageConfigError(
       `${config.stage}.modelPackageVersion: version ${version} is not the version recorded for ${config.stage} in cdktf/deployments.json ` +

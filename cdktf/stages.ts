@@ -1,8 +1,19 @@
+import type { Deployments } from './deployments';
 import { readDeployments, recordedVersion } from './deployments';
 import type { StageConfig } from './stage-config';
 
-/** Which approved model version each stage serves: cdktf/deployments.json, written by `calculator deploy`. */
-const deployments = readDeployments();
+/**
+ * Which approved model version each stage serves: cdktf/deployments.json, written by `calculator deploy`.
+ * A file that cannot be read leaves the stages without versions here; synth then reports it (every
+ * CalculatorStack checks its stage against the file), while commands that need no stage still run.
+ */
+const deployments = ((): Deployments => {
+  try {
+    return readDeployments();
+  } catch {
+    return {};
+  }
+})();
 
 const shared = {
   region: 'us-east-1',

@@ -5,6 +5,7 @@ import {
   DescribeEndpointConfigCommand,
   DescribeTransformJobCommand,
 } from '@aws-sdk/client-sagemaker';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { endpointNameOf } from '../cdktf/inference-endpoint';
 import type { StageRegistry } from './registry';
@@ -87,7 +88,7 @@ export async function remoteTransform(
   const output = transformUri(registry, options.output, '--output');
   const modelName = await currentModel(registry);
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').replace(/\..*$/, '');
-  const jobName = `calculator-${registry.stage.stage}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+  const jobName = `calculator-${registry.stage.stage}-${stamp}-${randomBytes(2).toString('hex')}`;
   const key = `alias/calculator-${registry.stage.stage}`;
   const { sagemaker } = registry.clients;
   const created = await sagemaker.send(

@@ -60,8 +60,11 @@ async function main(): Promise<void> {
     { url: `${api.url}/graphql`, endpoint: config.endpoint.endpointName, mode: config.endpoint.mode },
     `GraphQL API ready at ${api.url}/graphql (${config.endpoint.mode} endpoint)`,
   );
-  // The last line, for the person who ran it: where to go, in words (LOG_LEVEL=silent means silent).
-  if (config.logLevel !== 'silent') process.stdout.write(`${whereToGo(api.url, config)}\n`);
+  // The last line, for the person who ran it: where to go, in words. Not in production, where stdout is
+  // JSON lines for a log service, nor with LOG_LEVEL=silent.
+  if (config.logLevel !== 'silent' && config.nodeEnv !== 'production') {
+    process.stdout.write(`${whereToGo(api.url, config)}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -106,6 +106,8 @@ export interface ApiConfig {
   readonly graphqlIde: boolean;
   /** Which setting decided that, in words for messages ("NODE_ENV=production turns it off; …"). */
   readonly graphqlIdeReason: string;
+  /** NODE_ENV. */
+  readonly nodeEnv: 'development' | 'production' | 'test';
   readonly access: AccessConfig;
   /** Origins allowed cross-origin (none: same-origin only). */
   readonly corsOrigins: CorsOrigins;
@@ -298,6 +300,7 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
     httpTimeouts: readHttpTimeouts(env),
     graphqlIde: graphqlIde === 'on',
     graphqlIdeReason: ideReason(env, environment, graphqlIde),
+    nodeEnv: environment,
     access,
     corsOrigins: readCorsOrigins(env, access),
   };

@@ -8,7 +8,7 @@ import type { ApiConfig } from '../config/api-config';
 import type { Logger } from '../observability/logger';
 import { compiledExecution } from './compiled-executor';
 import { errorLogPlugin } from './error-log-plugin';
-import { internalErrorPlugin, overloadPlugin } from './overload-plugin';
+import { overloadPlugin } from './overload-plugin';
 import { createFormatError } from './format-error';
 import type { GraphQLContext } from './graphql-context';
 import type { PersistedQueryStore } from './persisted-queries';
@@ -67,7 +67,6 @@ export function createApolloServer(options: {
       ApolloServerPluginLandingPageDisabled(),
       errorLogPlugin(logger),
       overloadPlugin(),
-      internalErrorPlugin(),
     ],
   });
 }

@@ -24,28 +24,3 @@ export function overloadPlugin(): ApolloServerPlugin<GraphQLContext> {
     },
   };
 }
-
-/**
- * Answers an operation that a bug left without data (its only errors INTERNAL_SERVER_ERROR, `data` null)
- * with HTTP 500, as the error table says: nothing in it is an answer, and a proxy or client treats it as
- * the server's failure. A bug that nulls one field of an otherwise answered operation keeps its 200.
- */
-export function internalErrorPlugin(): ApolloServerPlugin<GraphQLContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response }) {
-          if (response.body.kind !== 'single') return;
-          const { errors, data } = response.body.singleResult;
-          if (data !== null && data !== undefined) return;
-          if (
-            !errors?.length ||
-            !errors.every((error) => error.extensions?.['code'] === 'INTERNAL_SERVER_ERROR')
-          )
-            return;
-          response.http.status = 500;
-        },
-      };
-    },
-  };
-}

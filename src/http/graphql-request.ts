@@ -281,7 +281,7 @@ export function createGraphQLHttpHandler<TContext extends BaseContext>(
         httpGraphQLRequest: { method, headers, search: found.search, body: found.body },
         context: () => Promise.resolve(createContext(requestId, deadline.signal)),
       });
-      return withRequestId({ ...legacyStatus(await completeAnswer(answer)), clientId }, requestId);
+      return withRequestId({ ...bugStatus(legacyStatus(await completeAnswer(answer))), clientId }, requestId);
     } finally {
       deadline.clear();
     }
@@ -589,6 +589,28 @@ function legacyStatus(answer: GraphQLHttpAnswer): GraphQLHttpAnswer {
     );
   });
   return onlyRequestErrors ? { ...answer, status: 200 } : answer;
+}
+
+/**
+ * An operation a bug left without data (its only errors INTERNAL_SERVER_ERROR) is answered 500, as the
+ * error table says: nothing in it is an answer. An HTTP batch keeps its status, since its other
+ * operations may have been answered; so does a bug that nulls one field of an answered operation.
+ */
+function bugStatus(answer: GraphQLHttpAnswer): GraphQLHttpAnswer {
+  if (answer.status !== 200 || !answer.body.includes('INTERNAL_SERVER_ERROR')) return answer;
+  let parsed: { data?: unknown; errors?: { extensions?: { code?: unknown } }[] };
+  try {
+    parsed = JSON.parse(answer.body);
+  } catch {
+    return answer;
+  }
+  if (Array.isArray(parsed) || (parsed.data !== null && parsed.data !== undefined)) return answer;
+  const { errors } = parsed;
+  const onlyBugs =
+    Array.isArray(errors) &&
+    errors.length > 0 &&
+    errors.every((error) => error?.extensions?.code === 'INTERNAL_SERVER_ERROR');
+  return onlyBugs ? { ...answer, status: 500 } : answer;
 }
 
 /** The answer with its `x-request-id` header. */

@@ -51,7 +51,9 @@ const RECORDED: Deployments = {
 };
 /** What `calculator deploy` would have recorded for the version a config names. */
 const recordedFor = (config: StageConfig): Deployments =>
-  config.modelPackageVersion === VERSION ? { ...RECORDED, [config.stage]: RECORDED.dev! } : {};
+  config.modelPackageVersion === VERSION
+    ? { ...RECORDED, [config.stage]: RECORDED.dev! }
+    : { [config.stage]: { history: [] } };
 
 function synth(config: StageConfig, deployments: Deployments = recordedFor(config)): string {
   const app = Testing.app({ context: { ...APP_CONTEXT } });
@@ -646,18 +648,25 @@ describe('guards that fail the synth with a message naming the setting', () => {
     expect(() => synth({ ...dev, modelPackageVersion: 7 }, RECORDED)).toThrow(
       /dev\.modelPackageVersion: version 7 is not the version recorded for dev in cdktf\/deployments\.json \(recorded: 3\); record it with calculator deploy --stage dev --version 7, which first checks that it is Approved/,
     );
-    expect(() => synth(prod, {})).toThrow(
+    expect(() => synth(prod, { prod: { history: [] } })).toThrow(
       /version 3 is not the version recorded for prod .*\(none recorded\)/,
+    );
+  });
+
+  it('refuses a stage the deployments file has no entry for, rather than drop its endpoint', () => {
+    expect(() => synth(dev, { prod: RECORDED.prod! })).toThrow(
+      /dev: no entry in cdktf\/deployments\.json, so the stage would have no endpoint \(and an apply would delete one\); restore its record, or for a new stage with no version yet add "dev": \{ "history": \[\] \}/,
     );
   });
 });
 
 describe('a stage with no version deployed yet', () => {
-  const json = synth(STAGES.dev!, {});
+  const json = synth({ ...STAGES.dev!, modelPackageVersion: undefined }, { dev: { history: [] } });
   const fresh: Json = JSON.parse(json);
 
   it('has its registry, bucket and API, and no model or endpoint until calculator deploy records one', () => {
-    expect(STAGES.dev!.modelPackageVersion).toBeUndefined(); // what the committed deployments file says
+    // The committed file starts every stage at version 1, the first one registered.
+    expect([STAGES.dev!.modelPackageVersion, STAGES.prod!.modelPackageVersion]).toEqual([1, 1]);
     expect(json).toHaveResourceWithProperties(SagemakerModelPackageGroup, {
       model_package_group_name: 'calculator-dev',
     });

@@ -271,7 +271,7 @@ describe('calculator transform --remote', () => {
       expect.objectContaining({
         status: 'Completed',
         modelName: 'calculator-dev-model-20261201',
-        jobName: expect.stringMatching(/^calculator-dev-\d{14}-[a-z0-9]{1,4}$/),
+        jobName: expect.stringMatching(/^calculator-dev-\d{14}-[0-9a-f]{4}$/),
       }),
     );
     const jobs = await sagemaker.send(new ListTransformJobsCommand({}));
