@@ -591,13 +591,18 @@ function legacyStatus(answer: GraphQLHttpAnswer): GraphQLHttpAnswer {
   return onlyRequestErrors ? { ...answer, status: 200 } : answer;
 }
 
+// At most 100 masked errors of ~200 characters each, and the envelope.
+const BUG_ANSWER_MAX_LENGTH = 32 * 1024;
+
 /**
  * An operation a bug left without data (its only errors INTERNAL_SERVER_ERROR) is answered 500, as the
  * error table says: nothing in it is an answer. An HTTP batch keeps its status, since its other
  * operations may have been answered; so does a bug that nulls one field of an answered operation.
  */
 function bugStatus(answer: GraphQLHttpAnswer): GraphQLHttpAnswer {
-  if (answer.status !== 200 || !answer.body.includes('INTERNAL_SERVER_ERROR')) return answer;
+  // An answer without data is a few errors long: a large answer (a big batch's) is not read for this.
+  if (answer.status !== 200 || answer.body.length > BUG_ANSWER_MAX_LENGTH) return answer;
+  if (!answer.body.includes('INTERNAL_SERVER_ERROR')) return answer;
   let parsed: { data?: unknown; errors?: { extensions?: { code?: unknown } }[] };
   try {
     parsed = JSON.parse(answer.body);
