@@ -1,3 +1,4 @@
+import type { CloudwatchMetricAlarmConfig } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
 import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
 import { CloudwatchEventRule } from '@cdktn/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktn/provider-aws/lib/cloudwatch-event-target';
@@ -51,10 +52,9 @@ export class Monitoring extends Construct {
         endpoint: config.alarms.email,
       });
     }
-    const actions = { alarmActions: [this.topic.arn], okActions: [this.topic.arn] };
     const endpointDimensions = { EndpointName: endpointName, VariantName: VARIANT_NAME };
 
-    const endpoint5xx = new CloudwatchMetricAlarm(this, 'endpoint-5xx', {
+    const endpoint5xx = this.alarm('endpoint-5xx', {
       alarmName: `${prefix}-endpoint-5xx`,
       alarmDescription: 'The calculator endpoint answered with 5XX errors.',
       namespace: 'AWS/SageMaker',
@@ -65,10 +65,8 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
       threshold: config.alarms.invocation5xxErrors,
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      treatMissingData: 'notBreaching',
-      ...actions,
     });
-    const latency = new CloudwatchMetricAlarm(this, 'model-latency-p95', {
+    const latency = this.alarm('model-latency-p95', {
       alarmName: `${prefix}-model-latency-p95`,
       alarmDescription: `p95 ModelLatency above ${config.alarms.modelLatencyP95Ms} ms.`,
       namespace: 'AWS/SageMaker',
@@ -81,8 +79,6 @@ export class Monitoring extends Construct {
       datapointsToAlarm: 2,
       threshold: config.alarms.modelLatencyP95Ms * 1000,
       comparisonOperator: 'GreaterThanThreshold',
-      treatMissingData: 'notBreaching',
-      ...actions,
     });
     this.endpointAlarms = [endpoint5xx, latency];
   }
@@ -97,7 +93,7 @@ export class Monitoring extends Construct {
     endpointName: string,
     endpointConfigName: string,
   ): CloudwatchMetricAlarm {
-    return new CloudwatchMetricAlarm(this, 'new-fleet-invocation-errors', {
+    return this.alarm('new-fleet-invocation-errors', {
       alarmName: `${this.prefix}-new-fleet-invocation-errors`,
       alarmDescription: 'The endpoint configuration being deployed answered with invocation errors.',
       namespace: 'AWS/SageMaker',
@@ -112,9 +108,6 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
       threshold: config.alarms.invocation5xxErrors,
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      treatMissingData: 'notBreaching',
-      alarmActions: [this.topic.arn],
-      okActions: [this.topic.arn],
     });
   }
 
@@ -184,7 +177,7 @@ export class Monitoring extends Construct {
 
   /** Adds the alarm on the API's 5xx answers, once the API's metric is known. */
   watchApi(config: StageConfig, metric: ApiErrorMetric): void {
-    new CloudwatchMetricAlarm(this, 'api-5xx', {
+    this.alarm('api-5xx', {
       alarmName: `calculator-${config.stage}-api-5xx`,
       alarmDescription: 'The GraphQL API answered with 5xx errors.',
       namespace: metric.namespace,
@@ -195,7 +188,14 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
       threshold: config.alarms.api5xxErrors,
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  }
+
+  /** An alarm to the stage's topic, in ALARM and back to OK; no data (no traffic) is not a breach. */
+  private alarm(id: string, config: Omit<CloudwatchMetricAlarmConfig, 'alarmActions' | 'okActions'>) {
+    return new CloudwatchMetricAlarm(this, id, {
       treatMissingData: 'notBreaching',
+      ...config,
       alarmActions: [this.topic.arn],
       okActions: [this.topic.arn],
     });

@@ -173,11 +173,7 @@ export function calculatorProgram(output: {
           return;
         }
         if (options.stage || options.bucket) {
-          throw new CommanderError(
-            2,
-            'calculator.usage',
-            'error: --stage and --bucket go with --remote (a SageMaker transform job)\n',
-          );
+          throw usageError('error: --stage and --bucket go with --remote (a SageMaker transform job)\n');
         }
         const bar = progressBar('transform');
         let summary;
@@ -228,18 +224,10 @@ export function calculatorProgram(output: {
     json?: boolean;
   }) => {
     if (!options.stage) {
-      throw new CommanderError(
-        2,
-        'calculator.usage',
-        'error: --remote needs --stage STAGE (whose model, bucket and key the job uses)\n',
-      );
+      throw usageError('error: --remote needs --stage STAGE (whose model, bucket and key the job uses)\n');
     }
     if (options.endpointUrl) {
-      throw new CommanderError(
-        2,
-        'calculator.usage',
-        'error: --endpoint-url is for a local transform, not with --remote\n',
-      );
+      throw usageError('error: --endpoint-url is for a local transform, not with --remote\n');
     }
     const result = await withRegistry(options, (registry) =>
       remoteTransform(registry, {
@@ -358,11 +346,7 @@ export function calculatorProgram(output: {
       json?: boolean;
     }) => {
       if (options.reject && !options.reason) {
-        throw new CommanderError(
-          2,
-          'calculator.usage',
-          'error: --reject needs --reason TEXT (why it is rejected)\n',
-        );
+        throw usageError('error: --reject needs --reason TEXT (why it is rejected)\n');
       }
       const updated = await withRegistry(options, (registry) =>
         approve(registry, {
@@ -488,8 +472,7 @@ export function calculatorProgram(output: {
       try {
         made = generateApiKey(options.id, options.rate);
       } catch (error) {
-        if (error instanceof ApiKeysError)
-          throw new CommanderError(2, 'calculator.usage', `error: ${error.message}\n`);
+        if (error instanceof ApiKeysError) throw usageError(`error: ${error.message}\n`);
         throw error;
       }
       if (options.json) {
@@ -505,6 +488,11 @@ export function calculatorProgram(output: {
       );
     });
   return program;
+}
+
+/** A usage error (exit 2) with what to change; `message` ends with a newline. */
+function usageError(message: string): CommanderError {
+  return new CommanderError(2, 'calculator.usage', message);
 }
 
 function fraction(value: string): number {

@@ -1,4 +1,5 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
@@ -7,9 +8,9 @@ import {
   CreateModelPackageGroupCommand,
   DescribeTransformJobCommand,
   ListTransformJobsCommand,
-  SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,7 +29,6 @@ let sagemaker: SageMakerClient;
 let s3: S3Client;
 const ACCOUNT = '123456789012'; // moto's
 const BUCKET = `calculator-dev-artifacts-${ACCOUNT}`;
-const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 const deploymentsFile = () => join(work, 'deployments.json');
 const outDir = () => join(work, 'cdktf.out');
@@ -53,8 +53,7 @@ const synthesizedModelPackage = (): string => {
 beforeAll(async () => {
   moto = await startMoto();
   work = mkdtempSync(join(tmpdir(), 'calculator-deploy-test-'));
-  sagemaker = new SageMakerClient({ region: 'us-east-1', endpoint: moto.url, credentials });
-  s3 = new S3Client({ region: 'us-east-1', endpoint: moto.url, forcePathStyle: true, credentials });
+  ({ s3, sagemaker } = moto.clients);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'calculator-dev' }));
   // Versions 1-3 as `calculator register` leaves them, then 1 and 2 approved; 3 stays pending.
@@ -86,8 +85,6 @@ beforeAll(async () => {
   }
 }, 60_000);
 afterAll(async () => {
-  sagemaker?.destroy();
-  s3?.destroy();
   await moto?.stop();
   rmSync(work, { recursive: true, force: true });
 });

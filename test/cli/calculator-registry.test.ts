@@ -1,9 +1,7 @@
-import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  CreateModelPackageGroupCommand,
-  DescribeModelPackageCommand,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { CreateModelPackageGroupCommand, DescribeModelPackageCommand } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,15 +19,13 @@ let s3: S3Client;
 let sagemaker: SageMakerClient;
 const ACCOUNT = '123456789012'; // moto's
 const BUCKET = `calculator-dev-artifacts-${ACCOUNT}`;
-const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 const calculator = (...args: string[]) => runCalculator(args, moto.env);
 
 beforeAll(async () => {
   moto = await startMoto();
   work = mkdtempSync(join(tmpdir(), 'calculator-registry-test-'));
-  s3 = new S3Client({ region: 'us-east-1', endpoint: moto.url, forcePathStyle: true, credentials });
-  sagemaker = new SageMakerClient({ region: 'us-east-1', endpoint: moto.url, credentials });
+  ({ s3, sagemaker } = moto.clients);
   // What the infrastructure creates for the stage.
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'calculator-dev' }));
@@ -62,8 +58,6 @@ beforeAll(async () => {
   }
 }, 120_000);
 afterAll(async () => {
-  s3?.destroy();
-  sagemaker?.destroy();
   await moto?.stop();
   rmSync(work, { recursive: true, force: true });
 });

@@ -1,3 +1,5 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -7,6 +9,8 @@ export interface MotoServer {
   readonly url: string;
   /** Environment for an AWS SDK (ours or boto3) pointed at it, with dummy credentials. */
   readonly env: Record<string, string>;
+  /** SDK clients pointed at it, for a test to set up and read back what the emulator holds. */
+  readonly clients: { readonly s3: S3Client; readonly sagemaker: SageMakerClient };
   readonly stop: () => Promise<void>;
 }
 
@@ -51,8 +55,14 @@ export async function startMoto(): Promise<MotoServer> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+  const clients = {
+    s3: new S3Client({ region: 'us-east-1', endpoint: url, forcePathStyle: true, credentials }),
+    sagemaker: new SageMakerClient({ region: 'us-east-1', endpoint: url, credentials }),
+  };
   return {
     url,
+    clients,
     env: {
       AWS_ENDPOINT_URL: url,
       AWS_ACCESS_KEY_ID: 'testing',
@@ -61,6 +71,8 @@ export async function startMoto(): Promise<MotoServer> {
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        clients.s3.destroy();
+        clients.sagemaker.destroy();
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
