@@ -148,13 +148,13 @@ export const OPERATIONS: readonly OperationDefinition[] = [
   ),
   unary(
     'sin',
-    'Sine of the angle a (degrees unless angleUnit is radians)',
+    'Sine of the angle a, in the angle unit (degrees by default)',
     (a, c) => sine(a, c.angleUnit),
     true,
   ),
   unary(
     'cos',
-    'Cosine of the angle a (degrees unless angleUnit is radians)',
+    'Cosine of the angle a, in the angle unit (degrees by default)',
     (a, c) => cosine(a, c.angleUnit),
     true,
   ),
@@ -176,17 +176,17 @@ export const OPERATIONS: readonly OperationDefinition[] = [
   unary('abs', 'Absolute value of a', (a) => Math.abs(a)),
   unary('exp', 'e raised to the power a', (a) => Math.exp(a)),
   unary('log10', 'Base-10 logarithm of a', (a) => logarithm(a, 10)),
-  unary('asin', 'Arcsine of a, as an angle in angleUnit', (a, c) => arcSine(a, c.angleUnit), true),
-  unary('acos', 'Arccosine of a, as an angle in angleUnit', (a, c) => arcCosine(a, c.angleUnit), true),
-  unary('atan', 'Arctangent of a, as an angle in angleUnit', (a, c) => arcTangent(a, c.angleUnit), true),
+  unary('asin', 'Arcsine of a, as an angle in the angle unit', (a, c) => arcSine(a, c.angleUnit), true),
+  unary('acos', 'Arccosine of a, as an angle in the angle unit', (a, c) => arcCosine(a, c.angleUnit), true),
+  unary('atan', 'Arctangent of a, as an angle in the angle unit', (a, c) => arcTangent(a, c.angleUnit), true),
   binary('hypot', 'Hypotenuse: √(a² + b²)', (a, b) => Math.hypot(a, b)),
   unary('factorial', 'a! for a whole number 0 ≤ a ≤ 170', factorial),
   {
     kind: 'expression',
     name: 'evaluate',
     description:
-      'Evaluates the arithmetic expression in `expression`: numbers, + - * / ^ %, parentheses, ' +
-      'the functions above (e.g. sqrt(16), hypot(3, 4), log(8, 2)) and the constants pi and e',
+      'Evaluates an arithmetic expression: numbers, + - * / ^ % and parentheses, every other operation ' +
+      'as a function (e.g. sqrt(16), hypot(3, 4), log(8, 2)), and the constants pi and e',
     operands: [],
     usesAngleUnit: true,
   },

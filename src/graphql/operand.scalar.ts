@@ -11,7 +11,7 @@ export const OperandScalar = new GraphQLScalarType({
   name: 'OperandValue',
   description:
     'A number: a JSON number in variables, an Int or Float literal inline. Any other value (a string, a boolean, an object, a list) ' +
-    'is not refused by GraphQL: the calculation answers it with status ERROR and errorCode INVALID_INPUT ' +
+    'is not refused by GraphQL: the calculation answers it with status ERROR and error code INVALID_INPUT ' +
     '("operand \'a\' must be a finite number, got string "ten""), so in batchCalculate it never affects the other inputs. null is an absent operand.',
   // Only ever an input; an output would be a number already.
   serialize: (value) => value,

@@ -40,6 +40,10 @@ export function mountUiRoutes(
   };
   app.get('/', pageHeaders, (_request, response) => response.sendFile(join(PUBLIC, 'index.html')));
   app.use('/assets', pageHeaders, express.static(PUBLIC, { index: false, ...CACHE }));
+  // Where a browser looks for an icon on a page that names none (a JSON answer opened in a tab).
+  app.get('/favicon.ico', pageHeaders, (_request, response) =>
+    response.type('image/svg+xml').sendFile(join(PUBLIC, 'favicon.svg'), CACHE),
+  );
 
   const ide: RequestHandler = (request, response, next) => {
     // A browser navigation asks for HTML; GraphQL clients using GET ask for JSON and go on to Apollo.

@@ -161,6 +161,114 @@ describe('the calculator page', () => {
   );
 });
 
+describe('the calculator page in detail', () => {
+  it('describes evaluate in plain words, and names the angle unit as its field does', async () => {
+    await openCalculator();
+    await page.getByLabel('Operation', { exact: true }).selectOption('evaluate');
+    const hint = (await page.locator('#operation-description').textContent()) ?? '';
+    expect(hint).toMatch(/^Evaluates an arithmetic expression: .*sqrt\(16\)/);
+    expect(hint).not.toMatch(/`|above/);
+    for (const operation of ['sin', 'asin', 'evaluate']) {
+      await page.getByLabel('Operation', { exact: true }).selectOption(operation);
+      await expect(page.getByLabel('Angle unit', { exact: true }).isVisible()).resolves.toBe(true);
+    }
+    await page.getByLabel('Operation', { exact: true }).selectOption('sin');
+    await expect(page.locator('#operation-description').textContent()).resolves.toBe(
+      'Sine of the angle a, in the angle unit (degrees by default)',
+    );
+    await expect(page.locator('body').textContent()).resolves.not.toMatch(/angleUnit|angle_unit/);
+  });
+
+  it('numbers batch rows by input line, and answers a blank line as its own INVALID_INPUT', async () => {
+    await openCalculator();
+    await page.getByLabel(/One calculation per line/).fill('add,1,2\n\nsqrt,16\n   \n2 ^ 10\n');
+    await page.getByRole('button', { name: 'Run batch' }).click();
+    await page
+      .locator('#batch-summary')
+      .filter({ hasText: '5 calculations: 3 succeeded, 2 failed.' })
+      .waitFor();
+    const rows = await page
+      .locator('#batch-table tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual([
+      ['1', 'add,1,2', 'SUCCESS', '3'],
+      ['2', '', 'ERROR', 'INVALID_INPUT: Line 2 is empty; expected operation,a,b or an expression'],
+      ['3', 'sqrt,16', 'SUCCESS', '4'],
+      ['4', '', 'ERROR', 'INVALID_INPUT: Line 4 is empty; expected operation,a,b or an expression'],
+      ['5', '2 ^ 10', 'SUCCESS', '1024'],
+    ]);
+  });
+
+  it('cuts a long message off after a few lines, with its whole text on hover', async () => {
+    await openCalculator();
+    const long = 'x'.repeat(2_000);
+    await page.getByLabel('Operation', { exact: true }).selectOption('add');
+    await page.getByLabel('a', { exact: true }).fill(long);
+    await page.getByLabel('b', { exact: true }).fill('1');
+    await page.getByRole('button', { name: 'Calculate' }).click();
+    const result = page.locator('#result');
+    await result.filter({ hasText: 'INVALID_INPUT' }).waitFor();
+    const shown = await result.evaluate((element: HTMLElement) => ({
+      title: element.title,
+      text: element.textContent,
+      clipped: element.scrollHeight > element.clientHeight,
+      height: element.getBoundingClientRect().height,
+    }));
+    expect(shown.title).toBe(shown.text);
+    expect(shown.title.length).toBeGreaterThan(1_000);
+    expect(shown.clipped).toBe(true);
+    expect(shown.height).toBeLessThan(300);
+    await page.getByLabel(/One calculation per line/).fill(`add,1,2\nadd,${long},1`);
+    await page.getByRole('button', { name: 'Run batch' }).click();
+    await page.locator('#batch-summary').filter({ hasText: '2 calculations' }).waitFor();
+    const cell = page.locator('#batch-table tbody tr').nth(1).locator('td').nth(3);
+    const cellShown = await cell.evaluate((element: HTMLElement) => ({
+      title: element.title,
+      height: element.getBoundingClientRect().height,
+    }));
+    expect(cellShown.title).toMatch(/^INVALID_INPUT: /);
+    expect(cellShown.title.length).toBeGreaterThan(1_000);
+    expect(cellShown.height).toBeLessThan(100);
+    await expectNothingOverlapsOrIsCut();
+  });
+
+  it('has its own favicon on both pages, and logs no console error or warning', async () => {
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await openCalculator();
+    expect(await calculate('add', { a: '1', b: '2' })).toBe('3');
+    await page.getByLabel(/One calculation per line/).fill('add,1,2\ndivide,1,0');
+    await page.getByRole('button', { name: 'Run batch' }).click();
+    await page.locator('#batch-summary').filter({ hasText: '2 calculations' }).waitFor();
+    await page.goto(`${api.url}/graphql`);
+    await page.locator('.graphiql-container').waitFor();
+    await page.locator('.graphiql-execute-button').click();
+    await page.locator('.graphiql-response').filter({ hasText: '"result": 15' }).waitFor();
+    for (const path of ['/', '/graphql']) {
+      await page.goto(`${api.url}${path}`);
+      await expect(page.locator('link[rel="icon"]').getAttribute('href')).resolves.toBe(
+        '/assets/favicon.svg',
+      );
+      // Headless Chromium fetches no favicon itself: load it as an image, under the page's own CSP.
+      const iconWidth = await page.evaluate(async () => {
+        const image = new Image();
+        image.src = document.querySelector<HTMLLinkElement>('link[rel="icon"]')!.href;
+        await image.decode();
+        return image.naturalWidth;
+      });
+      expect(iconWidth).toBeGreaterThan(0);
+    }
+    const ico = await fetch(`${api.url}/favicon.ico`);
+    expect(ico.status).toBe(200);
+    expect(ico.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(await ico.text()).toContain('<svg');
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('the calculator page when the API goes down', () => {
   it('says clearly that the API is not reachable', async () => {
     const doomed = await startTestApi({ endpointUrl: container.url });
@@ -175,6 +283,10 @@ describe('the calculator page when the API goes down', () => {
       .locator('#result')
       .filter({ hasText: 'The API is not reachable. Is the service running?' })
       .waitFor();
+    // The header no longer claims the endpoint it showed before.
+    await expect(page.locator('#endpoint-status').textContent()).resolves.toBe(
+      'The API is not reachable. Is the service running?',
+    );
   });
 });
 
@@ -186,6 +298,29 @@ describe('the GraphQL IDE', () => {
     const response = page.locator('.graphiql-response');
     await response.filter({ hasText: '"result": 15' }).waitFor();
     await expect(response.textContent()).resolves.toMatch(/"status": "SUCCESS"/);
+  });
+
+  it('has a Batch tab that sends its inputs as the $inputs variable and shows each operation', async () => {
+    await page.goto(`${api.url}/graphql`);
+    // GraphiQL keeps the tabs of earlier visits (the tests before this one): start as a new user does.
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.locator('.graphiql-container').waitFor();
+    await page.locator('.graphiql-tab').nth(1).click();
+    await expect(page.locator('.graphiql-query-editor').textContent()).resolves.toMatch(
+      /mutation Batch\(\$inputs: \[CalculationInput!\]!\)/,
+    );
+    const sent: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') sent.push(request.postData() ?? '');
+    });
+    await page.locator('.graphiql-execute-button').click();
+    const response = page.locator('.graphiql-response');
+    await response.filter({ hasText: '"operation": "multiply"' }).waitFor();
+    await expect(response.textContent()).resolves.toMatch(/"code": "DIVISION_BY_ZERO"/);
+    const batch = sent.map((body) => JSON.parse(body)).find((body) => body.operationName === 'Batch');
+    expect(batch.variables.inputs).toHaveLength(4);
+    expect(batch.query).not.toMatch(/inputs: \[\s*\{/);
   });
 
   it.each([

@@ -17,9 +17,27 @@ const resultOutput = $('result');
 const endpointStatus = $('endpoint-status');
 let operations = new Map();
 
+/** Shows a text (clamped by the style sheet when it is long: the whole of it is its tooltip). */
 function setStatus(element, text, kind) {
   element.textContent = text;
+  element.title = text;
   element.dataset.kind = kind;
+}
+
+let catalogRetry;
+
+/** Loads the catalog again in 5 s (once, however many requests failed), which puts the header right. */
+function retryCatalogSoon() {
+  catalogRetry ??= setTimeout(() => {
+    catalogRetry = undefined;
+    loadCatalog();
+  }, 5000);
+}
+
+/** A request got no answer: the header says so until the API answers again. */
+function showUnreachable(error) {
+  setStatus(endpointStatus, error.message, 'error');
+  retryCatalogSoon();
 }
 
 /** Reads a numeric field: null when empty, a number, or an error message. */
@@ -61,7 +79,7 @@ async function loadCatalog() {
     setStatus(endpointStatus, `Endpoint: ${name} (${mode === 'EMBEDDED' ? 'embedded' : 'SageMaker'})`, 'ok');
   } catch (error) {
     setStatus(endpointStatus, error.message, 'error');
-    setTimeout(loadCatalog, 5000);
+    retryCatalogSoon();
   }
 }
 
@@ -127,14 +145,18 @@ form.addEventListener('submit', async (event) => {
     setStatus(resultOutput, text, calculation.status === 'SUCCESS' ? 'ok' : 'error');
     addHistory({ input: describeInput(input), outcome: text, ok: calculation.status === 'SUCCESS' });
   } catch (error) {
+    if (error instanceof ApiUnreachableError) showUnreachable(error);
     setStatus(resultOutput, error instanceof ApiUnreachableError ? error.message : String(error), 'error');
   }
 });
 
 operationSelect.addEventListener('change', showOperation);
 
-/** Parses one pasted line: "operation,a,b" or an expression. */
-function parseLine(line) {
+/** Parses one pasted line: "operation,a,b" or an expression; a blank line is its own INVALID_INPUT. */
+function parseLine(line, number) {
+  if (line.trim() === '') {
+    return { localError: `INVALID_INPUT: Line ${number} is empty; expected operation,a,b or an expression` };
+  }
   const csv = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*,(.*)$/.exec(line);
   if (!csv) return { input: { operation: 'evaluate', expression: line.trim() } };
   const [aText = '', bText = ''] = csv[2].split(',');
@@ -155,18 +177,32 @@ function parseLine(line) {
 function cell(text, kind) {
   const element = document.createElement('td');
   element.textContent = text;
+  element.title = text;
   if (kind) element.dataset.kind = kind;
+  return element;
+}
+
+/** A cell whose long text is clamped to a few lines, the whole of it on hover. */
+function clampedCell(text) {
+  const element = document.createElement('td');
+  const inner = document.createElement('div');
+  inner.className = 'clamp';
+  inner.textContent = text;
+  element.title = text;
+  element.append(inner);
   return element;
 }
 
 $('batch-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const lines = $('batch-input')
-    .value.split('\n')
-    .filter((line) => line.trim() !== '');
+  // Every line is a row, numbered as in the box; the empty line a final newline leaves is not a line.
+  const lines = $('batch-input').value.split('\n');
+  if (lines.at(-1) === '') lines.pop();
   const summary = $('batch-summary');
-  if (lines.length === 0) return setStatus(summary, 'Paste one calculation per line first.', 'error');
-  const parsed = lines.map(parseLine);
+  if (lines.every((line) => line.trim() === '')) {
+    return setStatus(summary, 'Paste one calculation per line first.', 'error');
+  }
+  const parsed = lines.map((line, index) => parseLine(line, index + 1));
   const sendable = parsed.filter((row) => !row.localError);
   setStatus(summary, `Running ${lines.length} calculations…`, 'pending');
   let results = [];
@@ -178,6 +214,7 @@ $('batch-form').addEventListener('submit', async (event) => {
       results = answer.data.batchCalculate.results;
     }
   } catch (error) {
+    if (error instanceof ApiUnreachableError) showUnreachable(error);
     return setStatus(summary, error.message, 'error');
   }
   let next = 0;
@@ -202,7 +239,7 @@ $('batch-form').addEventListener('submit', async (event) => {
       cell(String(index + 1)),
       cell(lines[index].trim()),
       cell(status, status === 'SUCCESS' ? 'ok' : 'error'),
-      cell(text),
+      clampedCell(text),
     );
     return tr;
   });
