@@ -12,6 +12,7 @@ export default tseslint.config(
       'coverage/',
       'test/artifacts/',
       'src/ui/public/vendor/',
+      'examples/typescript/generated/',
     ],
   },
   eslint.configs.recommended,
@@ -35,6 +36,8 @@ export default tseslint.config(
       'test/**/*.ts',
       'bench/**/*.ts',
       'cdktf/**/*.ts',
+      // The examples are programs of their own, as a user would write them.
+      'examples/**/*.ts',
     ],
     rules: { 'no-restricted-properties': 'off' },
   },
@@ -59,6 +62,10 @@ export default tseslint.config(
         GraphiQL: 'readonly',
       },
     },
+  },
+  {
+    files: ['examples/browser/*.js'],
+    languageOptions: { sourceType: 'module', globals: { fetch: 'readonly', AbortSignal: 'readonly' } },
   },
   {
     // The `calculator` launcher and the browser finder: plain CommonJS, run before anything is built.

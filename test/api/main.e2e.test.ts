@@ -1,22 +1,5 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from '../harness/container-process';
-
-function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  void exited.then(() => clearTimeout(timer));
-  return { child, exited, output: () => output };
-}
+import { runMain } from '../harness/main-process';
 
 /** The TCP port a process listens on, from /proc (its sockets' inodes matched against /proc/net/tcp). */
 async function listeningPort(pid: number, deadline: number): Promise<number> {
