@@ -28,6 +28,10 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 /** `overload` runs only the overload and soak scenarios (about two minutes), `throughput` only the others. */
 const ONLY = process.env.BENCH_ONLY;
+/** Only these throughput scenarios (comma-separated names, as in the table), e.g. "batchCalculate 10000". */
+const SCENARIO_NAMES = process.env.BENCH_SCENARIO?.split(',')
+  .map((name) => name.trim())
+  .filter((name) => name !== '');
 /** Seconds of each overload-benchmark run (the soak's are fixed: 10 s of warm-up, then 60 s). */
 const OVERLOAD_S = Number(process.env.BENCH_OVERLOAD_S ?? 10);
 const ROOT = projectRoot();
@@ -84,6 +88,18 @@ const SCENARIOS: Scenario[] = [
     rawBody: JSON.stringify(items(20)),
   },
 ];
+
+/** The scenarios this run measures: all of them, or those BENCH_SCENARIO names (an unknown name stops it). */
+function chosenScenarios(): Scenario[] {
+  if (!SCENARIO_NAMES) return SCENARIOS;
+  const unknown = SCENARIO_NAMES.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `BENCH_SCENARIO names no scenario "${unknown.join('", "')}"; the scenarios are: ${SCENARIOS.map((scenario) => scenario.name).join(', ')}`,
+    );
+  }
+  return SCENARIOS.filter((scenario) => SCENARIO_NAMES.includes(scenario.name));
+}
 
 interface Target {
   readonly url: string;
@@ -272,11 +288,12 @@ async function main(): Promise<void> {
   // the previous scenario's peak memory as this one's. The configurations of a scenario run back to back,
   // so that a slow spell of a shared machine falls on all four of them rather than on one configuration,
   // and each round goes through every scenario, so that a scenario's rounds are minutes apart.
+  const scenarios = chosenScenarios();
   const rounds: Measurement[][] = [];
   for (let round = 1; round <= (ONLY === 'overload' ? 0 : ROUNDS); round += 1) {
     process.stdout.write(`round ${round} of ${ROUNDS}\n`);
     const measured: Measurement[] = [];
-    for (const scenario of SCENARIOS) {
+    for (const scenario of scenarios) {
       for (const [configuration, start] of configurations) {
         const target = await start();
         try {
@@ -289,7 +306,7 @@ async function main(): Promise<void> {
     rounds.push(measured);
   }
   const load: LoadMeasurement[] =
-    ONLY === 'throughput'
+    ONLY === 'throughput' || SCENARIO_NAMES
       ? []
       : await runOverload(
           async (endpointUrl) => startApiProcess('bounded', endpointUrl),
@@ -312,14 +329,20 @@ async function main(): Promise<void> {
     .filter(Boolean)
     .join('\n');
   // One kind only: its own files, so that the last full run's stay whole.
-  const name =
-    ONLY === 'overload' ? 'latest-overload' : ONLY === 'throughput' ? 'latest-throughput' : 'latest';
+  const name = SCENARIO_NAMES
+    ? 'latest-scenario'
+    : ONLY === 'overload'
+      ? 'latest-overload'
+      : ONLY === 'throughput'
+        ? 'latest-throughput'
+        : 'latest';
   writeFileSync(
     join(RESULTS, `${name}.json`),
     `${JSON.stringify({ date, machine, durationSeconds: DURATION_S, rounds, measurements, targets, load, loadTargets }, null, 2)}\n`,
   );
   writeFileSync(join(RESULTS, `${name}.md`), report);
-  if (rounds.length > 0)
+  // The chart is of every calculate scenario: a run of some of them leaves the committed one alone.
+  if (rounds.length > 0 && !SCENARIO_NAMES)
     writeFileSync(join(RESULTS, 'throughput-latency.svg'), throughputLatencyChart(measurements));
   process.stdout.write(`\n${report}\nwrote ${RESULTS}/${name}.{json,md}\n`);
 }

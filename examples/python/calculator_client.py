@@ -225,7 +225,7 @@ def main() -> int:
     sys.stdout.write("".join(json.dumps(result, separators=(",", ":"), ensure_ascii=False) + "\n" for result in results))
     failed = sum(1 for result in results if result["status"] != "SUCCESS")
     print(
-        f"{len(results)} calculations in {client.requests} requests ({client.retries} retried): "
+        f"{len(results)} calculations in {client.requests} request{'' if client.requests == 1 else 's'} ({client.retries} retried): "
         f"{len(results) - failed} succeeded, {failed} failed",
         file=sys.stderr,
     )

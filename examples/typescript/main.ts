@@ -56,7 +56,7 @@ void (async () => {
   process.stdout.write(results.map((result) => JSON.stringify(result) + '\n').join(''));
   const failed = results.filter((result) => result.status !== 'SUCCESS').length;
   process.stderr.write(
-    `${results.length} calculations in ${client.stats.requests} requests (${client.stats.retries} retried): ` +
+    `${results.length} calculations in ${client.stats.requests} request${client.stats.requests === 1 ? '' : 's'} (${client.stats.retries} retried): ` +
       `${results.length - failed} succeeded, ${failed} failed\n`,
   );
 })();

@@ -58,6 +58,39 @@ describe('README', () => {
     expect(rows).toEqual(registry);
   });
 
+  it('lists every npm script in its commands table', () => {
+    const scripts = Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts);
+    const commands = tableRows('command').map(([command]) => command!.replaceAll('`', ''));
+    const missing = scripts.filter(
+      (script) =>
+        !commands.some((command) =>
+          ['start', 'test'].includes(script)
+            ? command === `npm ${script}`
+            : command.startsWith(`npm run ${script}`),
+        ),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('shows the browser fetch snippet exactly as examples/browser/fetch.js, which the tests run', () => {
+    const snippet = readFileSync(join(ROOT, 'examples', 'browser', 'fetch.js'), 'utf8');
+    expect(readme).toContain('```js\n' + snippet + '```');
+  });
+
+  it('draws the system as a Mermaid diagram that names each part', () => {
+    const diagram = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    for (const part of [
+      'DataLoader',
+      'Adaptive batcher',
+      'InvokeEndpoint',
+      'Inference container',
+      'Engine',
+      'Embedded local endpoint',
+    ]) {
+      expect(diagram).toContain(part);
+    }
+  });
+
   it('lists exactly the environment variables the config modules read', () => {
     const documented = tableRows('variable')
       .map(([name]) => name!.replaceAll('`', ''))

@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { generateApiKey } from '../../src/access/api-keys';
-import { ROOT } from '../harness/container-process';
+import type { StartedContainer } from '../harness/container-process';
+import { ROOT, startContainer } from '../harness/container-process';
 import type { StartedMain } from '../harness/main-process';
 import { startMain } from '../harness/main-process';
 
@@ -249,4 +250,38 @@ describe('against a key quota (429 RATE_LIMITED with Retry-After)', () => {
       ]);
     },
   );
+});
+
+describe('boto3 straight to the endpoint (examples/python/invoke_endpoint.py)', () => {
+  let container: StartedContainer;
+  beforeAll(async () => {
+    container = await startContainer({ LOCAL_ENDPOINT_NAME: 'calculator' });
+  }, 60_000);
+  afterAll(async () => container?.stop());
+
+  it('sends JSON Lines in one InvokeEndpoint call and prints each answer in order', async () => {
+    const input = [
+      '{"operation":"add","a":10,"b":5}',
+      '{"operation":"divide","a":1,"b":0}',
+      '{"operation":"sin","a":30}',
+    ];
+    const run = await runClient(
+      ['python3', join(ROOT, 'examples', 'python', 'invoke_endpoint.py')],
+      ['--endpoint-url', container.url],
+      input.join('\n') + '\n',
+    );
+    expect(run.stderr).toBe('');
+    expect(run.results).toEqual([
+      { operation: 'add', input_a: 10, input_b: 5, result: 15, status: 'success' },
+      {
+        operation: 'divide',
+        input_a: 1,
+        input_b: 0,
+        status: 'error',
+        error: "Calculation error in 'divide': Division by zero",
+        error_code: 'DIVISION_BY_ZERO',
+      },
+      { operation: 'sin', input_a: 30, input_b: null, result: 0.5, status: 'success' },
+    ]);
+  });
 });
