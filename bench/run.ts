@@ -29,9 +29,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 /** `overload` runs only the overload and soak scenarios (about two minutes), `throughput` only the others. */
 const ONLY = process.env.BENCH_ONLY;
 /** Only these throughput scenarios (comma-separated names, as in the table), e.g. "batchCalculate 10000". */
-const SCENARIO_NAMES = process.env.BENCH_SCENARIO?.split(',')
-  .map((name) => name.trim())
-  .filter((name) => name !== '');
+const SCENARIO_NAMES = ((names) => (names && names.length > 0 ? names : undefined))(
+  process.env.BENCH_SCENARIO?.split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== ''),
+);
 /** Seconds of each overload-benchmark run (the soak's are fixed: 10 s of warm-up, then 60 s). */
 const OVERLOAD_S = Number(process.env.BENCH_OVERLOAD_S ?? 10);
 const ROOT = projectRoot();

@@ -145,10 +145,7 @@ export async function deploy(
   // Relative to where the operator stands when the stack is below it; absolute otherwise.
   const inside = relative(process.cwd(), stackDir);
   const shown = inside.startsWith('..') || isAbsolute(inside) ? stackDir : inside || '.';
-  const commands = [
-    `terraform -chdir=${shown} init -input=false`,
-    `terraform -chdir=${shown} apply -input=false`,
-  ];
+  const commands = [`terraform -chdir=${shown} init -input=false`, `terraform -chdir=${shown} apply`];
   let applied = false;
   if (options.apply) {
     const terraform = terraformOnPath(options.searchPath ?? '');
@@ -159,10 +156,11 @@ export async function deploy(
     }
     for (const args of [
       ['init', '-input=false'],
-      ['apply', '-input=false'],
+      // apply asks the operator to approve its plan (-input=false would refuse it unasked).
+      ['apply'],
     ]) {
       options.log?.(`${terraform} -chdir=${shown} ${args.join(' ')}`);
-      // The operator answers apply's confirmation; the plan and progress are Terraform's own.
+      // The operator reads the plan and answers apply's confirmation; the progress is Terraform's own.
       const run = spawnSync(terraform, [`-chdir=${stackDir}`, ...args], {
         stdio: 'inherit',
         timeout: APPLY_TIMEOUT_MS,

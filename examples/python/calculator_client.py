@@ -3,11 +3,13 @@
 It behaves as the TypeScript client in examples/typescript does:
 
 - calculate_all() splits a job into batchCalculate calls of at most max_batch_items (the server's limit:
-  MAX_BATCH_CALCULATE_ITEMS and MAX_CALCULATIONS_PER_REQUEST, 10,000 by default), runs `concurrency` of
-  them at once, and answers every input, in order, with its result or its own error;
+  MAX_BATCH_CALCULATE_ITEMS and MAX_CALCULATIONS_PER_REQUEST, 10,000 by default) and max_batch_bytes of
+  inputs (half of MAX_REQUEST_BYTES, for long expressions), runs `concurrency` of them at once, and
+  answers every input, in order, with its result or its own error;
 - a request refused with 429 RATE_LIMITED or 503 OVERLOADED is sent again after its Retry-After (plus
   jitter), a lost connection or a 502/504 after an exponential backoff; calculations are safe to repeat;
-- every wait has an end: a timeout per request, max_attempts per batch, max_retry_after_s per wait.
+- every wait has an end: max_attempts per batch, max_retry_after_s per wait, and timeout_s, which with
+  requests bounds the connection and each read of the answer (requests has no deadline for the whole).
 
 As a program: JSON Lines in (one CalculationInput per line), JSON Lines out, a summary on stderr.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import email.utils
 import json
+import math
 import os
 import random
 import sys
@@ -59,6 +62,11 @@ def shape_problem(item: Any) -> Optional[str]:
     unknown = [key for key in item if key not in INPUT_FIELDS]
     if unknown:
         return f"unknown field '{unknown[0]}' (an input has operation, a, b, expression, angleUnit)"
+    for operand in ("a", "b"):
+        # JSON has no Infinity or NaN (1e400 parses as inf): such an operand could not be sent.
+        value = item.get(operand)
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"operand '{operand}' must be a finite number, got {'NaN' if math.isnan(value) else ('Infinity' if value > 0 else '-Infinity')}"
     if not isinstance(item.get("operation"), str):
         return "'operation' must be a string, e.g. \"add\""
     if item.get("expression") is not None and not isinstance(item["expression"], str):
@@ -78,17 +86,19 @@ class CalculatorClient:
         url: str = "http://localhost:4000/graphql",
         api_key: Optional[str] = None,
         max_batch_items: int = 10_000,
+        max_batch_bytes: int = 4 * 1024 * 1024,
         concurrency: int = 4,
         max_attempts: int = 6,
         timeout_s: float = 60.0,
         max_retry_after_s: float = 60.0,
         on_retry: Optional[Callable[[int, float], None]] = None,
     ) -> None:
-        if max_batch_items < 1 or concurrency < 1 or max_attempts < 1:
-            raise ValueError("max_batch_items, concurrency and max_attempts must be at least 1")
+        if min(max_batch_items, max_batch_bytes, concurrency, max_attempts) < 1:
+            raise ValueError("max_batch_items, max_batch_bytes, concurrency and max_attempts must be at least 1")
         self.url = url
         self.api_key = api_key
         self.max_batch_items = max_batch_items
+        self.max_batch_bytes = max_batch_bytes
         self.concurrency = concurrency
         self.max_attempts = max_attempts
         self.timeout_s = timeout_s
@@ -109,7 +119,17 @@ class CalculatorClient:
                 sendable.append((index, item))
             else:
                 results[index] = item_error("INVALID_INPUT", problem)
-        chunks = [sendable[i : i + self.max_batch_items] for i in range(0, len(sendable), self.max_batch_items)]
+        # A new chunk when this one holds max_batch_items, or the next input would take it past max_batch_bytes.
+        chunks, chunk, size = [], [], 0
+        for entry in sendable:
+            entry_size = len(json.dumps(entry[1], ensure_ascii=False).encode("utf-8")) + 1
+            if chunk and (len(chunk) >= self.max_batch_items or size + entry_size > self.max_batch_bytes):
+                chunks.append(chunk)
+                chunk, size = [], 0
+            chunk.append(entry)
+            size += entry_size
+        if chunk:
+            chunks.append(chunk)
         with ThreadPoolExecutor(max_workers=max(1, min(self.concurrency, len(chunks)))) as pool:
             for chunk, answers in zip(chunks, pool.map(lambda c: self._batch([item for _, item in c]), chunks)):
                 for (index, _), answer in zip(chunk, answers):
@@ -118,22 +138,31 @@ class CalculatorClient:
 
     def _batch(self, inputs: list) -> list:
         try:
-            answer = self._request(BATCH_CALCULATE, {"inputs": inputs})
+            status, answer = self._request(BATCH_CALCULATE, {"inputs": inputs})
         except CalculatorApiError as failure:
             return [item_error(failure.code, failure.message) for _ in inputs]
         data = answer.get("data")
         if not data:
-            failure = first_error(answer, 200)
+            failure = first_error(answer, status)
             return [item_error(failure.code, failure.message) for _ in inputs]
         by_index = {}
         for error in answer.get("errors") or []:
             path = error.get("path") or []
             if len(path) > 2 and isinstance(path[2], int):
                 by_index[path[2]] = item_error((error.get("extensions") or {}).get("code", "INTERNAL_SERVER_ERROR"), error["message"])
-        return [
-            result if result is not None else by_index.get(index, item_error("INTERNAL_SERVER_ERROR", "no result and no error"))
-            for index, result in enumerate(data["batchCalculate"]["results"])
-        ]
+        results = data["batchCalculate"]["results"]
+        # One answer per input, whatever arrived: a missing entry is that input's error, never a hole.
+        answers = []
+        for index in range(len(inputs)):
+            result = results[index] if index < len(results) else None
+            if result is not None:
+                answers.append(result)
+            elif index in by_index:
+                answers.append(by_index[index])
+            else:
+                missing = "no result and no error" if index < len(results) else "the answer has no entry for this input"
+                answers.append(item_error("INTERNAL_SERVER_ERROR", missing))
+        return answers
 
     def _session(self) -> requests.Session:
         # One session (and its keep-alive connections) per thread: a Session is not shared across threads.
@@ -142,11 +171,11 @@ class CalculatorClient:
             session = self._local.session = requests.Session()
         return session
 
-    def _request(self, query: str, variables: dict) -> dict:
+    def _request(self, query: str, variables: dict) -> tuple:
         headers = {"content-type": "application/json", "accept": "application/graphql-response+json, application/json"}
         if self.api_key:
             headers["x-api-key"] = self.api_key
-        body = json.dumps({"query": query, "variables": variables})
+        body = json.dumps({"query": query, "variables": variables}, allow_nan=False)
         attempt = 1
         while True:
             with self._lock:
@@ -160,9 +189,10 @@ class CalculatorClient:
                 except ValueError:
                     answer = None
                 if isinstance(answer, dict) and status not in RETRY_STATUSES | TRANSIENT_STATUSES:
-                    return answer
+                    return status, answer
                 failure = first_error(answer, status) if isinstance(answer, dict) else CalculatorApiError(f"HTTP_{status}", response.text[:200], status)
             except requests.RequestException as error:
+                status = 0  # no answer, or the connection was lost while reading it: retried
                 failure = CalculatorApiError("NETWORK", f"no answer from {self.url}: {error}", 0)
             retryable = status == 0 or status in RETRY_STATUSES | TRANSIENT_STATUSES
             if not retryable or attempt >= self.max_attempts:
@@ -178,7 +208,7 @@ class CalculatorClient:
     def _wait_before_retry(self, attempt: int, retry_after: Optional[str]) -> float:
         """Retry-After (seconds or an HTTP date) when the API sent one, else 0.5 s doubling; plus up to 20 % jitter."""
         seconds = 0.5 * 2 ** (attempt - 1)
-        if retry_after is not None:
+        if retry_after is not None and retry_after.strip() != "":
             try:
                 seconds = float(retry_after)
             except ValueError:
@@ -202,12 +232,14 @@ def main() -> int:
     parser.add_argument("--api-key", default=os.environ.get("CALCULATOR_API_KEY"))
     parser.add_argument("--max-batch", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--max-attempts", type=int, default=6)
     args = parser.parse_args()
     client = CalculatorClient(
         url=args.url,
         api_key=args.api_key,
         max_batch_items=args.max_batch,
         concurrency=args.concurrency,
+        max_attempts=args.max_attempts,
         on_retry=lambda status, wait_s: print(f"retrying after {status or 'no answer'} in {round(wait_s * 1000)} ms", file=sys.stderr),
     )
     lines = sys.stdin.read().split("\n")

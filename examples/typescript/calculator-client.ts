@@ -4,8 +4,9 @@
  * - The operations are the `.graphql` files in `operations/`; their types come from GraphQL Code Generator
  *   (`npm run codegen`, typed-document-node), so a query and its answer are checked against the schema.
  * - `calculateAll` splits a job into `batchCalculate` calls of at most `maxBatchItems` (the server's limit:
- *   MAX_BATCH_CALCULATE_ITEMS and MAX_CALCULATIONS_PER_REQUEST, 10,000 by default), runs `concurrency` of
- *   them at once, and answers every input, in order, with its result or its own error.
+ *   MAX_BATCH_CALCULATE_ITEMS and MAX_CALCULATIONS_PER_REQUEST, 10,000 by default) and `maxBatchBytes` of
+ *   inputs (half of MAX_REQUEST_BYTES, for long expressions), runs `concurrency` of them at once, and
+ *   answers every input, in order, with its result or its own error.
  * - A request refused with 429 RATE_LIMITED or 503 OVERLOADED is sent again after its `Retry-After`
  *   (plus jitter); a lost connection or a 502/504 after an exponential backoff. Calculations are safe to
  *   repeat. Every wait has an end: `timeoutMs` per request, `maxAttempts` per batch, `maxRetryAfterS` per wait.
@@ -29,6 +30,8 @@ export interface ClientOptions {
   readonly apiKey?: string;
   /** Inputs per batchCalculate call (the server's limit, 10,000 by default). */
   readonly maxBatchItems?: number;
+  /** Bytes of inputs (as JSON) per batchCalculate call: 4 MiB, half the server's default MAX_REQUEST_BYTES. */
+  readonly maxBatchBytes?: number;
   /** batchCalculate calls in flight at once. */
   readonly concurrency?: number;
   /** Tries per request before its inputs get the last error. */
@@ -76,6 +79,13 @@ export function shapeProblem(input: unknown): string | null {
   const unknown = Object.keys(fields).filter((key) => !INPUT_FIELDS.has(key));
   if (unknown.length > 0)
     return `unknown field '${unknown[0]}' (an input has operation, a, b, expression, angleUnit)`;
+  for (const operand of ['a', 'b']) {
+    // JSON has no Infinity or NaN (1e400 parses as Infinity): such an operand could not be sent.
+    const value = fields[operand];
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      return `operand '${operand}' must be a finite number, got ${value}`;
+    }
+  }
   if (typeof fields.operation !== 'string') return '\'operation\' must be a string, e.g. "add"';
   if (fields.expression != null && typeof fields.expression !== 'string')
     return "'expression' must be a string";
@@ -90,6 +100,7 @@ const TRANSIENT_STATUSES = new Set([502, 504]);
 
 export class CalculatorClient {
   private readonly maxBatchItems: number;
+  private readonly maxBatchBytes: number;
   private readonly concurrency: number;
   private readonly maxAttempts: number;
   private readonly timeoutMs: number;
@@ -99,19 +110,21 @@ export class CalculatorClient {
 
   constructor(private readonly options: ClientOptions) {
     this.maxBatchItems = options.maxBatchItems ?? 10_000;
+    this.maxBatchBytes = options.maxBatchBytes ?? 4 * 1024 * 1024;
     this.concurrency = options.concurrency ?? 4;
     this.maxAttempts = options.maxAttempts ?? 6;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxRetryAfterS = options.maxRetryAfterS ?? 60;
-    if (!(this.maxBatchItems >= 1 && this.concurrency >= 1 && this.maxAttempts >= 1)) {
-      throw new RangeError('maxBatchItems, concurrency and maxAttempts must be at least 1');
+    const bounds = [this.maxBatchItems, this.maxBatchBytes, this.concurrency, this.maxAttempts];
+    if (!bounds.every((bound) => bound >= 1)) {
+      throw new RangeError('maxBatchItems, maxBatchBytes, concurrency and maxAttempts must be at least 1');
     }
   }
 
   /** One calculation. Throws CalculatorApiError when the API does not answer it. */
   async calculate(input: CalculationInput): Promise<Calculation> {
-    const answer = await this.request(CalculateDocument, { input });
-    if (!answer.data) throw firstError(answer, 200);
+    const { status, answer } = await this.request(CalculateDocument, { input });
+    if (!answer.data) throw firstError(answer, status);
     return answer.data.calculate;
   }
 
@@ -124,10 +137,21 @@ export class CalculatorClient {
       if (problem === null) sendable.push({ index, input: input as CalculationInput });
       else results[index] = itemError('INVALID_INPUT', problem);
     });
+    // A new chunk when this one holds maxBatchItems, or the next input would take it past maxBatchBytes.
     const chunks: (typeof sendable)[] = [];
-    for (let start = 0; start < sendable.length; start += this.maxBatchItems) {
-      chunks.push(sendable.slice(start, start + this.maxBatchItems));
+    let chunk: typeof sendable = [];
+    let bytes = 0;
+    for (const item of sendable) {
+      const size = Buffer.byteLength(JSON.stringify(item.input)) + 1;
+      if (chunk.length > 0 && (chunk.length >= this.maxBatchItems || bytes + size > this.maxBatchBytes)) {
+        chunks.push(chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(item);
+      bytes += size;
     }
+    if (chunk.length > 0) chunks.push(chunk);
     let next = 0;
     const worker = async () => {
       while (next < chunks.length) {
@@ -143,15 +167,16 @@ export class CalculatorClient {
   /** One batchCalculate call; an entry the endpoint failed for gets the error at its path. */
   private async batch(inputs: CalculationInput[]): Promise<ItemResult[]> {
     let answer: GraphQLAnswer<BatchCalculateMutation>;
+    let status: number;
     try {
-      answer = await this.request(BatchCalculateDocument, { inputs });
+      ({ status, answer } = await this.request(BatchCalculateDocument, { inputs }));
     } catch (error) {
       const failure =
         error instanceof CalculatorApiError ? error : new CalculatorApiError('NETWORK', String(error), 0);
       return inputs.map(() => itemError(failure.code, failure.message));
     }
     if (!answer.data) {
-      const failure = firstError(answer, 200);
+      const failure = firstError(answer, status);
       return inputs.map(() => itemError(failure.code, failure.message));
     }
     const byIndex = new Map<number, { code: string; message: string }>();
@@ -164,11 +189,14 @@ export class CalculatorClient {
         });
       }
     }
-    return answer.data.batchCalculate.results.map((result, index) => {
+    const results = answer.data.batchCalculate.results;
+    // One answer per input, whatever arrived: a missing entry is that input's error, never a hole.
+    return inputs.map((_, index) => {
+      const result = results[index];
       if (result) return result;
       const error = byIndex.get(index) ?? {
         code: 'INTERNAL_SERVER_ERROR',
-        message: 'no result and no error',
+        message: result === null ? 'no result and no error' : 'the answer has no entry for this input',
       };
       return itemError(error.code, error.message);
     });
@@ -178,11 +206,11 @@ export class CalculatorClient {
   private async request<TData, TVariables>(
     document: TypedDocumentNode<TData, TVariables>,
     variables: TVariables,
-  ): Promise<GraphQLAnswer<TData>> {
+  ): Promise<{ status: number; answer: GraphQLAnswer<TData> }> {
     const body = JSON.stringify({ query: print(document), variables });
     for (let attempt = 1; ; attempt += 1) {
       this.stats.requests += 1;
-      let status = 0;
+      let status: number;
       let retryAfter: string | null = null;
       let failure: CalculatorApiError;
       try {
@@ -200,11 +228,14 @@ export class CalculatorClient {
         retryAfter = response.headers.get('retry-after');
         const text = await response.text();
         const answer = parseAnswer<TData>(text);
-        if (answer && !RETRY_STATUSES.has(status) && !TRANSIENT_STATUSES.has(status)) return answer;
+        if (answer && !RETRY_STATUSES.has(status) && !TRANSIENT_STATUSES.has(status))
+          return { status, answer };
         failure = answer
           ? firstError(answer, status)
           : new CalculatorApiError(`HTTP_${status}`, text.slice(0, 200), status);
       } catch (error) {
+        // No answer, or the connection was lost while reading it: retried like a lost connection.
+        status = 0;
         failure = new CalculatorApiError(
           'NETWORK',
           `no answer from ${this.options.url}: ${String(error)}`,
@@ -223,7 +254,7 @@ export class CalculatorClient {
   /** Retry-After (seconds or an HTTP date) when the API sent one, else 0.5 s doubling; plus up to 20 % jitter. */
   private waitBeforeRetry(attempt: number, retryAfter: string | null): number {
     let seconds = 0.5 * 2 ** (attempt - 1);
-    if (retryAfter !== null) {
+    if (retryAfter !== null && retryAfter.trim() !== '') {
       const asSeconds = Number(retryAfter);
       const asDate = Date.parse(retryAfter);
       if (Number.isFinite(asSeconds)) seconds = asSeconds;

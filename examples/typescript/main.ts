@@ -16,6 +16,7 @@ const { values } = parseArgs({
     'api-key': { type: 'string' },
     'max-batch': { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '4' },
+    'max-attempts': { type: 'string', default: '6' },
   },
 });
 
@@ -40,6 +41,7 @@ const client = new CalculatorClient({
   ...(apiKey ? { apiKey } : {}),
   maxBatchItems: Number(values['max-batch']),
   concurrency: Number(values.concurrency),
+  maxAttempts: Number(values['max-attempts']),
   onRetry: (status, waitMs) =>
     process.stderr.write(`retrying after ${status || 'no answer'} in ${waitMs} ms\n`),
 });

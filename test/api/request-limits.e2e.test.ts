@@ -303,8 +303,10 @@ describe('response amplification', () => {
         ],
       });
     }
-    // Once 423 MB of answer and 5.6 GB of RSS; now the request is read, counted and refused.
-    expect(rssMb(pid) - before).toBeLessThan(64);
+    // Once 423 MB of answer and 5.6 GB of RSS; now the request is read, counted and refused. The bound
+    // leaves room for GC timing, which moves RSS by tens of MB when the whole suite loads the machine
+    // (80 MB seen once), and is still 40 times under what it guards against.
+    expect(rssMb(pid) - before).toBeLessThan(128);
     const probe = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

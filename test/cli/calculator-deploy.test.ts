@@ -121,7 +121,7 @@ describe('calculator deploy and rollback', () => {
     const stackDir = join(outDir(), 'stacks', 'calculator-dev');
     expect(stdout).toContain(`dev serves version 1 (model 1.0.0): recorded in ${deploymentsFile()}`);
     expect(stdout).toContain(`terraform -chdir=${stackDir} init -input=false`);
-    expect(stdout).toContain(`terraform -chdir=${stackDir} apply -input=false`);
+    expect(stdout).toContain(`terraform -chdir=${stackDir} apply`);
     expect(stdout).toContain(`commit ${deploymentsFile()}`);
   });
 
@@ -175,7 +175,7 @@ describe('calculator deploy and rollback', () => {
     expect(JSON.parse(applied.stdout).applied).toBe(true);
     const stackDir = join(outDir(), 'stacks', 'calculator-dev');
     expect(readFileSync(log, 'utf8')).toBe(
-      `-chdir=${stackDir} init -input=false\n-chdir=${stackDir} apply -input=false\n`,
+      `-chdir=${stackDir} init -input=false\n-chdir=${stackDir} apply\n`,
     );
 
     // No terraform at all: recorded and synthesized, and the work is said to be unfinished.

@@ -66,7 +66,7 @@ describe('README', () => {
         !commands.some((command) =>
           ['start', 'test'].includes(script)
             ? command === `npm ${script}`
-            : command.startsWith(`npm run ${script}`),
+            : command === `npm run ${script}` || command.startsWith(`npm run ${script} `),
         ),
     );
     expect(missing).toEqual([]);

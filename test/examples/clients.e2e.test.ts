@@ -55,16 +55,34 @@ function runClient(
   });
 }
 
-/** A loopback proxy in front of the API: counts what the client sends, and can refuse the next requests. */
+/** What the proxy does with one request instead of forwarding it as it is. */
+type Fault =
+  | {
+      readonly answer: number;
+      /** Its headers, made as the request arrives. */
+      readonly headers?: Record<string, string> | (() => Record<string, string>);
+      readonly body: string;
+    }
+  | 'reset'
+  | 'null-entry';
+
+const OVERLOADED_BODY = JSON.stringify({
+  errors: [{ message: 'overloaded', extensions: { code: 'OVERLOADED' } }],
+});
+
+/** A loopback proxy in front of the API: counts what the client sends, and plays faults on the next requests. */
 class ClientProxy {
-  /** Items in each request's `inputs`, in arrival order. */
+  /** Items in each forwarded request's `inputs`, in arrival order, and each body's bytes. */
   readonly batches: number[] = [];
-  /** When each request arrived (ms), and its status. */
+  readonly bodyBytes: number[] = [];
+  /** When each request arrived (ms), and its status (0: reset). */
   readonly arrivals: { at: number; status: number }[] = [];
   inFlight = 0;
   maxInFlight = 0;
-  /** The next this many requests are answered 503 OVERLOADED with Retry-After: 1, and not forwarded. */
-  refuseNext = 0;
+  /** One fault per next request, in order; then requests are forwarded. */
+  faults: Fault[] = [];
+  /** Played on every request once `faults` is empty, when set. */
+  always: Fault | undefined;
   private server: Server | undefined;
 
   constructor(private readonly target: string) {}
@@ -73,41 +91,75 @@ class ClientProxy {
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/graphql`;
   }
 
+  reset(): void {
+    this.batches.length = 0;
+    this.bodyBytes.length = 0;
+    this.arrivals.length = 0;
+    this.maxInFlight = 0;
+    this.faults = [];
+    this.always = undefined;
+  }
+
   async start(): Promise<void> {
     this.server = createServer((incoming, outgoing) => {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('end', () => {
         const body = Buffer.concat(chunks).toString();
+        const arrivedAt = Date.now();
         this.inFlight += 1;
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
         const done = (status: number) => {
           this.inFlight -= 1;
           this.arrivals.push({ at: arrivedAt, status });
         };
-        const arrivedAt = Date.now();
-        if (this.refuseNext > 0) {
-          this.refuseNext -= 1;
-          outgoing.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
-          outgoing.end(
-            JSON.stringify({ errors: [{ message: 'overloaded', extensions: { code: 'OVERLOADED' } }] }),
-          );
-          done(503);
+        const fault = this.faults.shift() ?? this.always;
+        if (fault === 'reset') {
+          done(0);
+          incoming.socket.destroy();
+          return;
+        }
+        if (fault !== undefined && fault !== 'null-entry') {
+          const headers = typeof fault.headers === 'function' ? fault.headers() : fault.headers;
+          outgoing.writeHead(fault.answer, { 'content-type': 'application/json', ...headers });
+          outgoing.end(fault.body);
+          done(fault.answer);
           return;
         }
         this.batches.push((JSON.parse(body) as { variables: { inputs: unknown[] } }).variables.inputs.length);
-        void fetch(this.target, {
+        this.bodyBytes.push(Buffer.byteLength(body));
+        fetch(this.target, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: incoming.headers.accept ?? '*/*' },
           body,
-        }).then(async (response) => {
-          const text = await response.text();
-          outgoing.writeHead(response.status, {
-            'content-type': response.headers.get('content-type') ?? 'text/plain',
+          signal: AbortSignal.timeout(30_000),
+        })
+          .then(async (response) => {
+            let text = await response.text();
+            if (fault === 'null-entry') {
+              // As the API answers an entry the endpoint timed out for: null, its error at its path.
+              const answer = JSON.parse(text);
+              answer.data.batchCalculate.results[1] = null;
+              answer.errors = [
+                {
+                  message: 'The endpoint did not answer in time.',
+                  path: ['batchCalculate', 'results', 1],
+                  extensions: { code: 'ENDPOINT_TIMEOUT' },
+                },
+              ];
+              text = JSON.stringify(answer);
+            }
+            outgoing.writeHead(response.status, {
+              'content-type': response.headers.get('content-type') ?? 'text/plain',
+            });
+            outgoing.end(text);
+            done(response.status);
+          })
+          .catch((error: Error) => {
+            outgoing.writeHead(502, { 'content-type': 'text/plain' });
+            outgoing.end(`the proxy could not reach the API: ${error.message}`);
+            done(502);
           });
-          outgoing.end(text);
-          done(response.status);
-        });
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -118,7 +170,7 @@ class ClientProxy {
   }
 }
 
-/** 25,000 additions with a wrong operand, an input with no operation, a line that is not JSON, a division by zero. */
+/** Additions, with a wrong operand, an input with no operation, a line that is not JSON, a division by zero and 1e400. */
 function job(size: number): { input: string; expected: (index: number) => unknown } {
   const lines: string[] = [];
   for (let i = 0; i < size; i += 1) lines.push(JSON.stringify({ operation: 'add', a: i, b: 0.5 }));
@@ -126,6 +178,7 @@ function job(size: number): { input: string; expected: (index: number) => unknow
   lines[4] = '{"a":1,"b":2}';
   lines[5] = 'not json';
   lines[6] = '{"operation":"divide","a":1,"b":0}';
+  lines[7] = '{"operation":"add","a":1e400,"b":1}';
   const errors: Record<number, unknown> = {
     3: {
       code: 'INVALID_INPUT',
@@ -134,6 +187,7 @@ function job(size: number): { input: string; expected: (index: number) => unknow
     4: { code: 'INVALID_INPUT', message: `'operation' must be a string, e.g. "add"` },
     5: { code: 'INVALID_INPUT', message: 'line 6 is not JSON' },
     6: { code: 'DIVISION_BY_ZERO', message: "Calculation error in 'divide': Division by zero" },
+    7: { code: 'INVALID_INPUT', message: "operand 'a' must be a finite number, got Infinity" },
   };
   return {
     input: lines.join('\n') + '\n',
@@ -159,11 +213,7 @@ afterAll(async () => {
 });
 
 describe.each(CLIENTS)('the %s client', (_name, command) => {
-  beforeEach(() => {
-    proxy.batches.length = 0;
-    proxy.arrivals.length = 0;
-    proxy.maxInFlight = 0;
-  });
+  beforeEach(() => proxy.reset());
 
   it('answers every line in order, splitting at the server limit and running a few calls at once', async () => {
     const { input, expected } = job(25_000);
@@ -174,10 +224,10 @@ describe.each(CLIENTS)('the %s client', (_name, command) => {
       if (index < 10 || index % 997 === 0) expect(result).toEqual(expected(index));
       else expect(result.result).toBe(index + 0.5);
     });
-    // The two lines GraphQL would refuse are answered by the client and never sent.
-    expect(proxy.batches).toEqual([10_000, 10_000, 4_998]);
+    // The three lines GraphQL or JSON would refuse are answered by the client and never sent.
+    expect(proxy.batches).toEqual([10_000, 10_000, 4_997]);
     expect(proxy.maxInFlight).toBeLessThanOrEqual(2);
-    expect(run.stderr).toContain('25000 calculations in 3 requests (0 retried): 24996 succeeded, 4 failed');
+    expect(run.stderr).toContain('25000 calculations in 3 requests (0 retried): 24995 succeeded, 5 failed');
   });
 
   it('runs several calls at once when asked, never more', async () => {
@@ -197,7 +247,10 @@ describe.each(CLIENTS)('the %s client', (_name, command) => {
 
   it('waits the Retry-After of a 503 before sending the same batch again', async () => {
     const { input, expected } = job(3_000);
-    proxy.refuseNext = 2;
+    proxy.faults = [
+      { answer: 503, headers: { 'retry-after': '1' }, body: OVERLOADED_BODY },
+      { answer: 503, headers: { 'retry-after': '1' }, body: OVERLOADED_BODY },
+    ];
     const run = await runClient(command, ['--url', proxy.url, '--concurrency', '1'], input);
     expect(run.code).toBe(0);
     expect(run.results).toHaveLength(3_000);
@@ -208,6 +261,78 @@ describe.each(CLIENTS)('the %s client', (_name, command) => {
     expect(proxy.arrivals[2]!.at - proxy.arrivals[1]!.at).toBeGreaterThanOrEqual(1_000);
     expect(run.stderr.match(/retrying after 503 in \d+ ms/g)).toHaveLength(2);
     expect(run.stderr).toContain('3000 calculations in 3 requests (2 retried)');
+  });
+
+  it('waits until the HTTP date a Retry-After names', async () => {
+    const { input } = job(100);
+    // Made as the refusal is sent; HTTP dates have whole seconds, so 2 s ahead is at least 1 s away.
+    proxy.faults = [
+      {
+        answer: 503,
+        headers: () => ({ 'retry-after': new Date(Date.now() + 2_000).toUTCString() }),
+        body: OVERLOADED_BODY,
+      },
+    ];
+    const run = await runClient(command, ['--url', proxy.url], input);
+    expect(run.results).toHaveLength(100);
+    expect(proxy.arrivals.map((arrival) => arrival.status)).toEqual([503, 200]);
+    expect(proxy.arrivals[1]!.at - proxy.arrivals[0]!.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it('retries a lost connection and a 502 that is not JSON, with backoff', async () => {
+    const { input, expected } = job(100);
+    proxy.faults = [
+      'reset',
+      { answer: 502, headers: { 'content-type': 'text/html' }, body: '<html>bad gateway</html>' },
+    ];
+    const run = await runClient(command, ['--url', proxy.url], input);
+    expect(run.code).toBe(0);
+    expect(run.results[99]).toEqual(expected(99));
+    expect(proxy.arrivals.map((arrival) => arrival.status)).toEqual([0, 502, 200]);
+    expect(run.stderr).toMatch(/retrying after no answer in \d+ ms\nretrying after 502 in \d+ ms/);
+  });
+
+  it('gives every item of a batch the last error once its attempts are spent, and goes on', async () => {
+    const { input } = job(30);
+    proxy.always = { answer: 503, headers: { 'retry-after': '0' }, body: OVERLOADED_BODY };
+    const run = await runClient(command, ['--url', proxy.url, '--max-attempts', '3'], input);
+    expect(run.code).toBe(0);
+    expect(proxy.arrivals).toHaveLength(3);
+    expect(run.results).toHaveLength(30);
+    // The lines the client answers itself keep their own errors; every sent one has the refusal.
+    expect(run.results[0]).toEqual({
+      result: null,
+      status: 'ERROR',
+      error: { code: 'OVERLOADED', message: 'overloaded' },
+    });
+    expect(run.results[5].error.code).toBe('INVALID_INPUT');
+    expect(run.results.filter((result) => result.error?.code === 'OVERLOADED')).toHaveLength(27);
+  });
+
+  it("answers an entry the endpoint left null with the error at that entry's path", async () => {
+    const { input, expected } = job(10);
+    proxy.faults = ['null-entry'];
+    const run = await runClient(command, ['--url', proxy.url], input);
+    expect(run.results[0]).toEqual(expected(0));
+    expect(run.results[1]).toEqual({
+      result: null,
+      status: 'ERROR',
+      error: { code: 'ENDPOINT_TIMEOUT', message: 'The endpoint did not answer in time.' },
+    });
+    expect(run.results[2]).toEqual(expected(2));
+  });
+
+  it('splits by bytes as well as by count, so long expressions stay under MAX_REQUEST_BYTES', async () => {
+    // 2,000 expressions of about 2,500 characters each: 5 MB, over the client's 4 MiB a call.
+    const expression = Array.from({ length: 625 }, () => '1+1').join('+');
+    const lines = Array.from({ length: 2_000 }, () => JSON.stringify({ operation: 'evaluate', expression }));
+    const run = await runClient(command, ['--url', proxy.url], lines.join('\n'));
+    expect(run.code).toBe(0);
+    expect(run.results).toHaveLength(2_000);
+    expect(run.results.every((result) => result.result === 1_250)).toBe(true);
+    expect(proxy.batches).toHaveLength(2);
+    expect(proxy.batches[0]! + proxy.batches[1]!).toBe(2_000);
+    expect(Math.max(...proxy.bodyBytes)).toBeLessThan(4.5 * 1024 * 1024);
   });
 });
 

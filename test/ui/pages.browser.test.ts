@@ -211,12 +211,18 @@ describe('the calculator page in detail', () => {
     const shown = await result.evaluate((element: HTMLElement) => ({
       title: element.title,
       text: element.textContent,
-      clipped: element.scrollHeight > element.clientHeight,
+      // The text is clamped inside the box: none of a seventh line shows in its padding.
+      clipped: element.querySelector('.text')!.scrollHeight > element.querySelector('.text')!.clientHeight,
+      linesShown: Math.round(
+        element.querySelector('.text')!.getBoundingClientRect().height /
+          parseFloat(getComputedStyle(element.querySelector('.text')!).lineHeight),
+      ),
       height: element.getBoundingClientRect().height,
     }));
     expect(shown.title).toBe(shown.text);
     expect(shown.title.length).toBeGreaterThan(1_000);
     expect(shown.clipped).toBe(true);
+    expect(shown.linesShown).toBe(6);
     expect(shown.height).toBeLessThan(300);
     await page.getByLabel(/One calculation per line/).fill(`add,1,2\nadd,${long},1`);
     await page.getByRole('button', { name: 'Run batch' }).click();

@@ -17,14 +17,19 @@ const resultOutput = $('result');
 const endpointStatus = $('endpoint-status');
 let operations = new Map();
 
-/** Shows a text (clamped by the style sheet when it is long: the whole of it is its tooltip). */
+/** Shows a text in an inner span, which the style sheet clamps when it is long; the whole text is its tooltip. */
 function setStatus(element, text, kind) {
-  element.textContent = text;
+  const inner = document.createElement('span');
+  inner.className = 'text';
+  inner.textContent = text;
+  element.replaceChildren(inner);
   element.title = text;
   element.dataset.kind = kind;
 }
 
 let catalogRetry;
+let catalogLoads = 0;
+let unreachable = false;
 
 /** Loads the catalog again in 5 s (once, however many requests failed), which puts the header right. */
 function retryCatalogSoon() {
@@ -36,8 +41,16 @@ function retryCatalogSoon() {
 
 /** A request got no answer: the header says so until the API answers again. */
 function showUnreachable(error) {
+  unreachable = true;
   setStatus(endpointStatus, error.message, 'error');
   retryCatalogSoon();
+}
+
+/** A request was answered: if the header still says the API is not reachable, put it right now. */
+function showAnswered() {
+  if (!unreachable) return;
+  unreachable = false;
+  loadCatalog();
 }
 
 /** Reads a numeric field: null when empty, a number, or an error message. */
@@ -64,8 +77,11 @@ function showOperation() {
 }
 
 async function loadCatalog() {
+  // Only the latest load may change the header: an earlier one that ends later says nothing.
+  const load = ++catalogLoads;
   try {
     const answer = await graphql(CATALOG);
+    if (load !== catalogLoads) return;
     if (answer.errors) throw new Error(describeErrors(answer.errors));
     operations = new Map(answer.data.operations.map((operation) => [operation.name, operation]));
     const selected = operationSelect.value || 'add';
@@ -78,6 +94,7 @@ async function loadCatalog() {
     const { name, mode } = answer.data.endpoint;
     setStatus(endpointStatus, `Endpoint: ${name} (${mode === 'EMBEDDED' ? 'embedded' : 'SageMaker'})`, 'ok');
   } catch (error) {
+    if (load !== catalogLoads) return;
     setStatus(endpointStatus, error.message, 'error');
     retryCatalogSoon();
   }
@@ -136,6 +153,7 @@ form.addEventListener('submit', async (event) => {
   setStatus(resultOutput, 'Calculating…', 'pending');
   try {
     const answer = await graphql(CALCULATE, { input });
+    showAnswered();
     if (answer.errors) return setStatus(resultOutput, describeErrors(answer.errors), 'error');
     const calculation = answer.data.calculate;
     const text =
@@ -209,6 +227,7 @@ $('batch-form').addEventListener('submit', async (event) => {
   try {
     if (sendable.length > 0) {
       const answer = await graphql(BATCH, { inputs: sendable.map((row) => row.input) });
+      showAnswered();
       if (!answer.data?.batchCalculate)
         return setStatus(summary, describeErrors(answer.errors ?? []), 'error');
       results = answer.data.batchCalculate.results;
