@@ -62,8 +62,9 @@ async function main(): Promise<void> {
   );
   // The last line, for the person who ran it: where to go, in words. Not in production, where stdout is
   // JSON lines for a log service, nor with LOG_LEVEL=silent.
+  // After the logger has written the ready line: it may hold lines back when the pipe is full.
   if (config.logLevel !== 'silent' && config.nodeEnv !== 'production') {
-    process.stdout.write(`${whereToGo(api.url, config)}\n`);
+    logger.flush(() => process.stdout.write(`${whereToGo(api.url, config)}\n`));
   }
 }
 

@@ -58,15 +58,18 @@ describe('npm start (dist/src/main.js)', () => {
     expect(await response.json()).toEqual({
       data: { endpoint: { mode: 'EMBEDDED', health: { status: 'HEALTHY' } } },
     });
-    // Right after the ready log line, one plain line says where to go (read from the pipe by now).
+    // After the ready log line, one plain line says where to go (read from the pipe by now).
     for (let wait = 0; wait < 100 && !main.output().includes('Ready: '); wait += 1) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // After the ready log line (the embedded container's own lines share the pipe, so not always next).
     const lines = main.output().split('\n');
     const ready = lines.findIndex((line) => line.includes('GraphQL API ready at'));
-    expect(lines[ready + 1]).toBe(
+    const where = lines.findIndex((line) => line.startsWith('Ready: '));
+    expect(lines[where]).toBe(
       `Ready: the calculator page at ${url}/, the GraphQL IDE at ${url}/graphql (open it in a browser); POST GraphQL to ${url}/graphql. Ctrl+C stops it.`,
     );
+    expect(where).toBeGreaterThan(ready);
     main.child.kill('SIGTERM');
     expect(await main.exited).toBe(0);
     const endpointPid = /"pid":(\d+),"name":"calculator-container"[^\n]*"msg":"ready"/.exec(
