@@ -1,3 +1,4 @@
+import pino from 'pino';
 import 'reflect-metadata';
 import type { ApiConfig } from './config/api-config';
 import { loadApiConfig } from './config/api-config';
@@ -27,7 +28,9 @@ function loadConfigOrExit(): ApiConfig {
 /** `npm start`: the API, on an embedded local endpoint unless SAGEMAKER_ENDPOINT_NAME is set. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger({ name: 'calculator-api', level: config.logLevel });
+  // One stream for the log lines and the start-up line, so they reach stdout in the order written.
+  const stdout = pino.destination({ dest: 1, sync: true });
+  const logger = createLogger({ name: 'calculator-api', level: config.logLevel, destination: stdout });
   let embedded: EmbeddedEndpoint | undefined;
   let endpointClient;
   if (config.endpoint.mode === 'embedded') {
@@ -62,9 +65,10 @@ async function main(): Promise<void> {
   );
   // The last line, for the person who ran it: where to go, in words. Not in production, where stdout is
   // JSON lines for a log service, nor with LOG_LEVEL=silent.
-  // After the logger has written the ready line: it may hold lines back when the pipe is full.
+  // Through the logger's own stream, after the ready line: a write of our own to process.stdout could
+  // overtake lines that stream holds back while the pipe is full.
   if (config.logLevel !== 'silent' && config.nodeEnv !== 'production') {
-    logger.flush(() => process.stdout.write(`${whereToGo(api.url, config)}\n`));
+    stdout.write(`${whereToGo(api.url, config)}\n`);
   }
 }
 

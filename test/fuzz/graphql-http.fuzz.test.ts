@@ -30,8 +30,9 @@ const SEED = process.env.FUZZ_SEED === undefined ? Date.now() % 2 ** 31 : Number
 const DOCUMENT_RUNS = 16_000;
 const HTTP_RUNS = 4_000;
 // One document counted, parsed, validated and (when valid) run against the container: the largest
-// generated here take under 20 ms.
-const REQUEST_BUDGET_MS = 300;
+// generated here take under 20 ms. The bound is for a rule gone super-linear (seconds), not a speed
+// target: a GC pause on a loaded machine took one to 349 ms in a CI run, so it leaves room for that.
+const REQUEST_BUDGET_MS = 1_000;
 
 const FIELD_NAMES = [
   'operations',
