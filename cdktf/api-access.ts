@@ -37,11 +37,12 @@ export class ApiAccess extends Construct {
     });
   }
 
-  /** The API's environment for its keys and origins. */
-  environment(config: StageConfig): Record<string, string> {
+  /** The API's environment for its keys and origins (the stage's, and its static site's). */
+  environment(config: StageConfig, siteOrigin: string): Record<string, string> {
     return {
       API_KEYS_SECRET_ID: this.secret.arn,
-      ...(config.corsOrigins.length > 0 ? { CORS_ORIGINS: config.corsOrigins.join(',') } : {}),
+      CORS_ORIGINS: corsOrigins(config, siteOrigin).join(','),
+      ...(config.site.ide ? { GRAPHQL_IDE: 'on' } : {}),
     };
   }
 
@@ -65,10 +66,15 @@ export class ApiAccess extends Construct {
   }
 }
 
+/** The origins whose pages may call a stage's API: its static site's, and those the stage lists. */
+export function corsOrigins(config: StageConfig, siteOrigin: string): string[] {
+  return [siteOrigin, ...config.corsOrigins];
+}
+
 /** API Gateway's CORS for a stage: the same origins, methods and headers as the API's own answers. */
-export function corsConfiguration(config: StageConfig) {
+export function corsConfiguration(config: StageConfig, siteOrigin: string) {
   return {
-    allowOrigins: [...config.corsOrigins],
+    allowOrigins: corsOrigins(config, siteOrigin),
     allowMethods: CORS_ALLOWED_METHODS,
     allowHeaders: CORS_ALLOWED_HEADERS,
     exposeHeaders: CORS_EXPOSED_HEADERS,

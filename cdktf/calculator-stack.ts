@@ -6,6 +6,7 @@ import { ArtifactStore } from './artifact-store';
 import { FargateApi } from './fargate-api';
 import { endpointNameOf, InferenceEndpoint } from './inference-endpoint';
 import { LambdaApi } from './lambda-api';
+import { StaticSite } from './static-site';
 import type { HostedApi } from './monitoring';
 import { Monitoring } from './monitoring';
 import type { Deployments } from './deployments';
@@ -49,13 +50,25 @@ export class CalculatorStack extends TerraformStack {
     const inference = new InferenceEndpoint(this, 'inference', config, store, monitoring);
     monitoring.notifyRegistryChanges(config, store, inference.modelPackageGroupName);
     const access = new ApiAccess(this, 'access', config, store);
+    const site = new StaticSite(this, 'site', config, store);
     const api: HostedApi =
       config.api.kind === 'lambda'
-        ? new LambdaApi(this, 'api', config, config.api, store, inference, access)
-        : new FargateApi(this, 'api', config, config.api, store, inference, access);
+        ? new LambdaApi(this, 'api', config, config.api, store, inference, access, site.origin)
+        : new FargateApi(this, 'api', config, config.api, store, inference, access, site.origin);
+    // The page may connect to the API's origin. API Gateway's URL cannot be named (its CORS names the
+    // site, whose headers would then name it: a cycle), so the Lambda stage allows the region's API
+    // Gateway hosts; the load balancer's origin is named exactly.
+    site.publish(
+      `${api.url}/graphql`,
+      config.api.kind === 'lambda' ? `https://*.execute-api.${config.region}.amazonaws.com` : api.url,
+    );
     monitoring.watchApi(config, api.errorMetric);
 
     new TerraformOutput(this, 'api_url', { value: `${api.url}/graphql`, description: 'POST GraphQL here' });
+    new TerraformOutput(this, 'site_url', {
+      value: `${site.origin}/`,
+      description: 'The calculator page (S3 and CloudFront)',
+    });
     new TerraformOutput(this, 'endpoint_name', {
       value: inference.endpointName,
       description: inference.endpoint

@@ -42,6 +42,7 @@ export class FargateApi extends Construct implements HostedApi {
     store: ArtifactStore,
     inference: InferenceEndpoint,
     access: ApiAccess,
+    siteOrigin: string,
   ) {
     super(scope, id);
     const name = `calculator-${config.stage}-api`;
@@ -259,7 +260,7 @@ export class FargateApi extends Construct implements HostedApi {
     });
     const environment = {
       ...apiEnvironment(inference.endpointName),
-      ...access.environment(config),
+      ...access.environment(config, siteOrigin),
       AWS_REGION: config.region,
       PORT: String(API_PORT),
     };

@@ -30,6 +30,7 @@ export class LambdaApi extends Construct implements HostedApi {
     store: ArtifactStore,
     inference: InferenceEndpoint,
     access: ApiAccess,
+    siteOrigin: string,
   ) {
     super(scope, id);
     const name = `calculator-${config.stage}-api`;
@@ -65,7 +66,7 @@ export class LambdaApi extends Construct implements HostedApi {
       timeout: hosting.timeoutSeconds,
       architectures: ['x86_64'],
       environment: {
-        variables: { ...apiEnvironment(inference.endpointName), ...access.environment(config) },
+        variables: { ...apiEnvironment(inference.endpointName), ...access.environment(config, siteOrigin) },
       },
       loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
       dependsOn: [rolePolicy],
@@ -75,7 +76,7 @@ export class LambdaApi extends Construct implements HostedApi {
     const api = new Apigatewayv2Api(this, 'http-api', {
       name,
       protocolType: 'HTTP',
-      ...(config.corsOrigins.length > 0 ? { corsConfiguration: corsConfiguration(config) } : {}),
+      corsConfiguration: corsConfiguration(config, siteOrigin),
     });
     const integration = new Apigatewayv2Integration(this, 'integration', {
       apiId: api.id,

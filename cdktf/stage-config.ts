@@ -104,6 +104,11 @@ export interface StageConfig {
    * cors_configuration on Lambda stages); empty: same-origin only.
    */
   readonly corsOrigins: readonly string[];
+  /**
+   * The calculator page as a static site on S3 and CloudFront, whose origin the API's CORS origins get.
+   * `ide`: also publish the GraphQL IDE there, and let the API answer introspection (GRAPHQL_IDE=on).
+   */
+  readonly site: { readonly ide: boolean };
   readonly logRetentionDays: number;
   readonly kmsDeletionWindowDays: number;
 }

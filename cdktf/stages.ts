@@ -36,6 +36,7 @@ export const STAGES: Readonly<Record<string, StageConfig>> = {
     alarms: { invocation5xxErrors: 5, modelLatencyP95Ms: 250, api5xxErrors: 10 },
     api: { kind: 'lambda', memoryMb: 1024, timeoutSeconds: 15, throttle: { burstLimit: 100, rateLimit: 50 } },
     corsOrigins: [],
+    site: { ide: true },
     logRetentionDays: 14,
     kmsDeletionWindowDays: 7,
   },
@@ -72,6 +73,8 @@ export const STAGES: Readonly<Record<string, StageConfig>> = {
       wafRequestsPer5MinutesPerIp: 6_000,
     },
     corsOrigins: [],
+    // No IDE, no introspection in prod: the site has the page only.
+    site: { ide: false },
     logRetentionDays: 90,
     kmsDeletionWindowDays: 30,
   },

@@ -17,19 +17,28 @@ export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
 };
 
-/** For the calculator page and the IDE, and their assets. */
-export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  ...COMMON,
-  'content-security-policy': [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "manifest-src 'self'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; '),
-};
+/**
+ * For the calculator page and the IDE, and their assets, wherever they are served: by the API (`connect`
+ * empty: only the API beside them), or from a stage's static site, which also connects to the API's
+ * origin (`connect`). The static site's CloudFront response-headers policy is built from this.
+ */
+export function pageSecurityHeaders(connect: readonly string[] = []): Readonly<Record<string, string>> {
+  return {
+    ...COMMON,
+    'content-security-policy': [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data:",
+      "font-src 'self' data:",
+      ["connect-src 'self'", ...connect].join(' '),
+      "manifest-src 'self'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+  };
+}
+
+/** For the calculator page and the IDE, and their assets, served by the API. */
+export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = pageSecurityHeaders();

@@ -1,27 +1,9 @@
 import type { Express, RequestHandler } from 'express';
 import express from 'express';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { PAGE_SECURITY_HEADERS } from '../http/security-headers';
-import { projectRoot } from '../project-root';
-
-/** Where the page's own files are. */
-const PUBLIC = join(projectRoot(), 'src', 'ui', 'public');
-
-/** The IDE's third-party files, served by name from their packages (never the whole node_modules). */
-const IDE_ASSETS: Readonly<Record<string, string>> = {
-  'graphiql.min.js': join(dirname(require.resolve('graphiql/package.json')), 'graphiql.min.js'),
-  'graphiql.min.css': join(dirname(require.resolve('graphiql/package.json')), 'graphiql.min.css'),
-  'react.production.min.js': join(
-    dirname(require.resolve('react/package.json')),
-    'umd',
-    'react.production.min.js',
-  ),
-  'react-dom.production.min.js': join(
-    dirname(require.resolve('react-dom/package.json')),
-    'umd',
-    'react-dom.production.min.js',
-  ),
-};
+import type { PageConfig } from './site-files';
+import { IDE_ASSETS, PUBLIC } from './site-files';
 
 const CACHE = { maxAge: '1h' };
 
@@ -40,6 +22,12 @@ export function mountUiRoutes(
   };
   app.get('/', pageHeaders, (_request, response) => response.sendFile(join(PUBLIC, 'index.html')));
   app.use('/assets', pageHeaders, express.static(PUBLIC, { index: false, ...CACHE }));
+  // Where the page finds the API: here, beside it (the static site's config.json names its stage's API).
+  const config: PageConfig = { graphqlUrl: '/graphql', ideUrl: options.graphqlIde ? '/graphql' : null };
+  app.get('/config.json', pageHeaders, (_request, response) => {
+    response.setHeader('cache-control', 'no-cache');
+    response.json(config);
+  });
   // Where a browser looks for an icon on a page that names none (a JSON answer opened in a tab).
   app.get('/favicon.ico', pageHeaders, (_request, response) =>
     response.type('image/svg+xml').sendFile(join(PUBLIC, 'favicon.svg'), CACHE),

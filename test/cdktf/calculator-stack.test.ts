@@ -33,6 +33,9 @@ import { CalculatorStack } from '../../cdktf/calculator-stack';
 import type { Deployments } from '../../cdktf/deployments';
 import type { StageConfig } from '../../cdktf/stage-config';
 import { STAGES } from '../../cdktf/stages';
+import { CACHING_OPTIMIZED_POLICY_ID } from '../../cdktf/static-site';
+import { pageSecurityHeaders } from '../../src/http/security-headers';
+import { siteFiles } from '../../src/ui/site-files';
 import { ROOT } from '../harness/container-process';
 
 Testing.setupJest();
@@ -355,6 +358,7 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
       'ecr_repository_url',
       'endpoint_name',
       'model_package_version',
+      'site_url',
     ]);
   });
 
@@ -534,12 +538,13 @@ describe('who may call the hosted API', () => {
     expect(synthesized.dev).not.toHaveResource(Wafv2WebAcl);
   });
 
-  it("gives API Gateway the stage's CORS origins with the API's own methods and headers, and the API the same", () => {
+  it("gives API Gateway the stage's CORS origins and its site's, with the API's own methods and headers, and the API the same", () => {
     const origins = ['https://app.example.com', 'http://localhost:5173'];
     const json = synth({ ...dev, stage: 'cors', corsOrigins: origins });
+    const site = `https://\${${addressOfIn(json, 'aws_cloudfront_distribution')}.domain_name}`;
     expect(json).toHaveResourceWithProperties(Apigatewayv2Api, {
       cors_configuration: {
-        allow_origins: origins,
+        allow_origins: [site, ...origins],
         allow_methods: ['GET', 'POST', 'OPTIONS'],
         allow_headers: expect.arrayContaining(['content-type', 'x-api-key', 'authorization']),
         expose_headers: ['retry-after', 'www-authenticate', 'x-request-id'],
@@ -547,9 +552,137 @@ describe('who may call the hosted API', () => {
       },
     });
     const fn = Object.values(JSON.parse(json).resource.aws_lambda_function)[0] as Json;
-    expect(fn.environment.variables.CORS_ORIGINS).toBe(origins.join(','));
-    // No origins: same-origin only, and no CORS configuration at all.
-    expect(resourcesOf('dev', 'aws_apigatewayv2_api')[0]).not.toHaveProperty('cors_configuration');
+    expect(fn.environment.variables.CORS_ORIGINS).toBe([site, ...origins].join(','));
+  });
+});
+
+/** The address of the first block of a type in a synthesized stack. */
+function addressOfIn(json: string, type: string): string {
+  return `${type}.${Object.keys(JSON.parse(json).resource[type])[0]}`;
+}
+
+describe.each(['dev', 'prod'] as const)("the %s stage's static site", (stage) => {
+  const json = parsed(stage);
+  const distribution = addressOf(stage, 'aws_cloudfront_distribution');
+  const siteBucket = Object.entries(json.resource.aws_s3_bucket as Record<string, Json>).find(([, b]) =>
+    String(b.bucket).includes('-site-'),
+  )!;
+  const siteBucketAddress = `aws_s3_bucket.${siteBucket[0]}`;
+  const objects = resourcesOf(stage, 'aws_s3_object');
+
+  it('keeps its files in a private bucket that only its distribution reads, through origin access control', () => {
+    expect(siteBucket[1].bucket).toMatch(
+      new RegExp(`^calculator-${stage}-site-\\$\\{data\\.aws_caller_identity\\.`),
+    );
+    expect(json.resource.aws_s3_bucket_website_configuration).toBeUndefined();
+    const block = resourcesOf(stage, 'aws_s3_bucket_public_access_block').find(
+      (b) => b.bucket === `\${${siteBucketAddress}.id}`,
+    )!;
+    expect(block).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    const encryption = resourcesOf(stage, 'aws_s3_bucket_server_side_encryption_configuration').find(
+      (e) => e.bucket === `\${${siteBucketAddress}.id}`,
+    )!;
+    expect(encryption.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('AES256');
+    const policy = resourcesOf(stage, 'aws_s3_bucket_policy').find(
+      (p) => p.bucket === `\${${siteBucketAddress}.id}`,
+    )!;
+    const statements = JSON.parse(policy.policy).Statement as Json[];
+    const allows = statements.filter((statement) => statement.Effect === 'Allow');
+    expect(allows).toEqual([
+      {
+        Sid: 'ReadByThisDistributionOnly',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        Resource: `\${${siteBucketAddress}.arn}/*`,
+        Condition: { StringEquals: { 'AWS:SourceArn': `\${${distribution}.arn}` } },
+      },
+    ]);
+    expect(statements.find((statement) => statement.Sid === 'DenyInsecureTransport')).toBeDefined();
+    const access = resourcesOf(stage, 'aws_cloudfront_origin_access_control')[0]!;
+    expect(access).toMatchObject({
+      origin_access_control_origin_type: 's3',
+      signing_behavior: 'always',
+      signing_protocol: 'sigv4',
+    });
+    const cdn = resourcesOf(stage, 'aws_cloudfront_distribution')[0]!;
+    expect(cdn.origin).toEqual([
+      {
+        origin_id: 'site-bucket',
+        domain_name: `\${${siteBucketAddress}.bucket_regional_domain_name}`,
+        origin_access_control_id: `\${${addressOf(stage, 'aws_cloudfront_origin_access_control')}.id}`,
+      },
+    ]);
+  });
+
+  it("serves HTTPS only, compressed, with the page's security headers, whose CSP lets it reach the API", () => {
+    const cdn = resourcesOf(stage, 'aws_cloudfront_distribution')[0]!;
+    expect(cdn.default_cache_behavior).toMatchObject({
+      viewer_protocol_policy: 'redirect-to-https',
+      compress: true,
+      allowed_methods: ['GET', 'HEAD'],
+      cache_policy_id: CACHING_OPTIMIZED_POLICY_ID,
+      response_headers_policy_id: `\${${addressOf(stage, 'aws_cloudfront_response_headers_policy')}.id}`,
+    });
+    const headers = resourcesOf(stage, 'aws_cloudfront_response_headers_policy')[0]!;
+    const connect =
+      stage === 'dev' ? 'https://*.execute-api.us-east-1.amazonaws.com' : expect.stringContaining('aws_lb.');
+    const csp: string = headers.security_headers_config.content_security_policy.content_security_policy;
+    expect(csp.replace(/connect-src [^;]*/, 'connect-src X')).toBe(
+      pageSecurityHeaders(['X'])['content-security-policy']!.replace(/connect-src [^;]*/, 'connect-src X'),
+    );
+    expect(/connect-src 'self' ([^;]*)/.exec(csp)![1]).toEqual(connect);
+    expect(headers.security_headers_config).toMatchObject({
+      content_type_options: { override: true },
+      frame_options: { frame_option: 'DENY' },
+      referrer_policy: { referrer_policy: 'no-referrer' },
+      strict_transport_security: { access_control_max_age_sec: 31_536_000 },
+    });
+  });
+
+  it('uploads every file of the site with its content type and cache headers; config.json names the API', () => {
+    const expected = siteFiles({ graphqlUrl: 'X', ide: stage === 'dev' });
+    expect(objects.map((object) => object.key).sort()).toEqual(expected.map((file) => file.key).sort());
+    for (const file of expected) {
+      const object = objects.find((o) => o.key === file.key)!;
+      expect([object.content_type, object.cache_control]).toEqual([file.contentType, file.cacheControl]);
+      expect(object.bucket).toBe(`\${${siteBucketAddress}.id}`);
+    }
+    expect(expected.find((file) => file.key === 'index.html')!.cacheControl).toBe('no-cache');
+    expect(expected.find((file) => file.key.endsWith('/app.js'))!.cacheControl).toMatch(/max-age=31536000/);
+    const config = JSON.parse(objects.find((o) => o.key === 'config.json')!.content);
+    expect(config.graphqlUrl).toEqual(
+      stage === 'dev'
+        ? `\${${addressOf(stage, 'aws_apigatewayv2_stage')}.invoke_url}/graphql`
+        : expect.stringMatching(/^http:\/\/\$\{aws_lb\.[^}]+\.dns_name\}\/graphql$/),
+    );
+    // The IDE is published on dev's site only; prod's has the page alone.
+    expect(config.ideUrl).toBe(stage === 'dev' ? 'ide.html' : null);
+    expect(objects.some((o) => /ide/.test(o.key))).toBe(stage === 'dev');
+    expect(json.output.site_url.value).toBe(`https://\${${distribution}.domain_name}/`);
+  });
+
+  it("puts the site's origin in the API's CORS origins", () => {
+    const site = `https://\${${distribution}.domain_name}`;
+    if (stage === 'dev') {
+      const fn = resourcesOf(stage, 'aws_lambda_function')[0]!;
+      expect(fn.environment.variables.CORS_ORIGINS).toBe(site);
+      expect(fn.environment.variables.GRAPHQL_IDE).toBe('on');
+      expect(resourcesOf(stage, 'aws_apigatewayv2_api')[0]!.cors_configuration.allow_origins).toEqual([site]);
+    } else {
+      const task = resourcesOf(stage, 'aws_ecs_task_definition')[0]!;
+      const environment = JSON.parse(task.container_definitions)[0].environment as {
+        name: string;
+        value: string;
+      }[];
+      expect(environment).toContainEqual({ name: 'CORS_ORIGINS', value: site });
+      expect(environment.find((variable) => variable.name === 'GRAPHQL_IDE')).toBeUndefined();
+    }
   });
 });
 

@@ -1,4 +1,10 @@
-import { ApiUnreachableError, describeErrors, graphql, onApiKeyNeeded } from './graphql-client.js';
+import {
+  ApiUnreachableError,
+  describeErrors,
+  graphql,
+  onApiKeyNeeded,
+  pageConfig,
+} from './graphql-client.js';
 
 const CATALOG = `{ operations { name description usesAngleUnit operands { name required } } endpoint { name mode } }`;
 const CALCULATE = `mutation Calculate($input: CalculationInput!) {
@@ -301,5 +307,15 @@ onApiKeyNeeded((message) => {
   return keyPrompt;
 });
 
+/** The footer names the API the page calls, and links the IDE where there is one. */
+async function showWhereTheApiIs() {
+  const { graphqlUrl, ideUrl } = await pageConfig();
+  $('api-url').textContent = graphqlUrl;
+  if (ideUrl) $('ide-link').href = ideUrl;
+  $('ide-link').hidden = !ideUrl;
+  $('ide-separator').hidden = !ideUrl;
+}
+
 renderHistory();
+showWhereTheApiIs();
 loadCatalog();

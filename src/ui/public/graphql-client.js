@@ -34,6 +34,27 @@ function storeKey(key) {
 }
 let memoryKey;
 
+let config;
+
+/**
+ * Where the API is, and the IDE (or null): `config.json` beside the page. The API serves one naming
+ * itself; a stage's static site has one naming its API. Read once; a failure is not kept, and means the
+ * API beside the page.
+ * @returns {Promise<{graphqlUrl: string, ideUrl: string | null}>}
+ */
+export function pageConfig() {
+  config ??= fetch('config.json', { cache: 'no-cache' })
+    .then((response) => {
+      if (!response.ok) throw new Error(`config.json: ${response.status}`);
+      return response.json();
+    })
+    .catch(() => {
+      config = undefined;
+      return { graphqlUrl: '/graphql', ideUrl: '/graphql' };
+    });
+  return config;
+}
+
 /**
  * Runs one GraphQL operation. When the API answers 401 (it needs a key, or the key was refused), asks
  * for one and sends the operation again with it.
@@ -45,7 +66,7 @@ export async function graphql(query, variables = {}) {
     const key = storedKey() ?? memoryKey;
     let response;
     try {
-      response = await fetch('/graphql', {
+      response = await fetch((await pageConfig()).graphqlUrl, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',

@@ -1,3 +1,5 @@
+import { pageConfig } from './graphql-client.js';
+
 // GraphiQL, served from the service's own assets (no CDN), with the API's example operations preloaded.
 // Each tab runs as it is with the ▶ button.
 
@@ -43,7 +45,7 @@ const OPERATIONS = `query Operations {
   endpoint { name mode health { status latencyMs } }
 }`;
 
-const fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+const fetcher = GraphiQL.createFetcher({ url: (await pageConfig()).graphqlUrl });
 ReactDOM.createRoot(document.getElementById('graphiql')).render(
   React.createElement(GraphiQL, {
     fetcher,
