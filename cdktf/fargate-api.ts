@@ -11,6 +11,7 @@ import { LbListener } from '@cdktn/provider-aws/lib/lb-listener';
 import { LbListenerRule } from '@cdktn/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktn/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktn/provider-aws/lib/security-group';
+import { VpcEndpoint } from '@cdktn/provider-aws/lib/vpc-endpoint';
 import { TerraformVariable } from 'cdktn';
 import { Construct } from 'constructs';
 import { Wafv2WebAcl } from '@cdktn/provider-aws/lib/wafv2-web-acl';
@@ -33,6 +34,8 @@ const API_PORT = 4000;
 export class FargateApi extends Construct implements HostedApi {
   readonly url: string;
   readonly errorMetric: ApiErrorMetric;
+  /** The SageMaker Runtime interface endpoint's security group, when the stage has the private path. */
+  endpointGroup: SecurityGroup | undefined;
 
   constructor(
     scope: Construct,
@@ -150,6 +153,10 @@ export class FargateApi extends Construct implements HostedApi {
         },
       ],
     });
+
+    if (hosting.vpcEndpoints) {
+      this.privatePathToSageMaker(config, name, vpcId, privateSubnets, taskGroup, taskRole, inference);
+    }
 
     const loadBalancer = new Lb(this, 'lb', {
       name: `${name}`.slice(0, 32),
@@ -332,5 +339,58 @@ export class FargateApi extends Construct implements HostedApi {
       metricName: 'HTTPCode_Target_5XX_Count',
       dimensions: { LoadBalancer: loadBalancer.arnSuffix },
     };
+  }
+
+  /**
+   * The tasks reach SageMaker Runtime through an interface endpoint in their subnets (private DNS, so the
+   * SDK's usual hostname resolves to it) that admits HTTPS from the tasks' security group only and whose
+   * policy allows the task role to invoke this stage's endpoint and nothing else; and S3 (ECR's image
+   * layers) through a gateway endpoint on the private subnets' route tables.
+   */
+  private privatePathToSageMaker(
+    config: StageConfig,
+    name: string,
+    vpcId: TerraformVariable,
+    privateSubnets: TerraformVariable,
+    taskGroup: SecurityGroup,
+    taskRole: IamRole,
+    inference: InferenceEndpoint,
+  ): void {
+    const routeTables = new TerraformVariable(this.node.scope!, 'private_route_table_ids', {
+      type: 'list(string)',
+      description: 'Route tables of the private subnets, for the S3 gateway endpoint',
+    });
+    this.endpointGroup = new SecurityGroup(this, 'sagemaker-runtime-endpoint-security-group', {
+      name: `${name}-sagemaker-runtime`,
+      description: 'HTTPS from the API tasks only, to the SageMaker Runtime interface endpoint',
+      vpcId: vpcId.stringValue,
+      ingress: [
+        {
+          description: 'HTTPS from the API tasks',
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          securityGroups: [taskGroup.id],
+        },
+      ],
+      egress: [],
+    });
+    new VpcEndpoint(this, 'sagemaker-runtime-endpoint', {
+      vpcId: vpcId.stringValue,
+      serviceName: `com.amazonaws.${config.region}.sagemaker.runtime`,
+      vpcEndpointType: 'Interface',
+      privateDnsEnabled: true,
+      subnetIds: privateSubnets.listValue,
+      securityGroupIds: [this.endpointGroup.id],
+      policy: policyDocument([
+        { ...invokeEndpointStatement(inference.endpointArn), Principal: { AWS: taskRole.arn } },
+      ]),
+    });
+    new VpcEndpoint(this, 's3-endpoint', {
+      vpcId: vpcId.stringValue,
+      serviceName: `com.amazonaws.${config.region}.s3`,
+      vpcEndpointType: 'Gateway',
+      routeTableIds: routeTables.listValue,
+    });
   }
 }

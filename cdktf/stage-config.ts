@@ -60,6 +60,11 @@ export type ApiHosting =
        * that IP is blocked (403) until its rate falls. Per-key quotas are the API's; this is the fleet's.
        */
       readonly wafRequestsPer5MinutesPerIp: number;
+      /**
+       * VPC endpoints for SageMaker Runtime (interface) and S3 (gateway), so invocations stay in the VPC;
+       * off for accounts that route to AWS otherwise (their own endpoints, a proxy, Transit Gateway).
+       */
+      readonly vpcEndpoints: boolean;
     };
 
 /** Everything that differs between stages, validated at synth time by {@link validateStageConfig}. */

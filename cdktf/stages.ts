@@ -71,6 +71,7 @@ export const STAGES: Readonly<Record<string, StageConfig>> = {
       targetCpuPercent: 60,
       // 20 requests/s from one IP on average: far above a page, well below what floods.
       wafRequestsPer5MinutesPerIp: 6_000,
+      vpcEndpoints: true,
     },
     corsOrigins: [],
     // No IDE, no introspection in prod: the site has the page only.

@@ -686,6 +686,73 @@ describe.each(['dev', 'prod'] as const)("the %s stage's static site", (stage) =>
   });
 });
 
+describe('the private path from the prod API to its endpoint', () => {
+  const endpoints = resourcesOf('prod', 'aws_vpc_endpoint');
+  const groups = parsed('prod').resource.aws_security_group as Record<string, Json>;
+  const groupAddress = (suffix: string) =>
+    `aws_security_group.${Object.entries(groups).find(([, group]) => String(group.name).endsWith(suffix))![0]}`;
+
+  it('has an interface endpoint for sagemaker.runtime with private DNS, in the tasks subnets', () => {
+    const runtime = endpoints.find((endpoint) => endpoint.vpc_endpoint_type === 'Interface')!;
+    expect(runtime).toMatchObject({
+      service_name: 'com.amazonaws.us-east-1.sagemaker.runtime',
+      private_dns_enabled: true,
+      subnet_ids: '${var.private_subnet_ids}',
+      security_group_ids: [`\${${groupAddress('-sagemaker-runtime')}.id}`],
+    });
+  });
+
+  it("admits only the API tasks' security group to it", () => {
+    const group = Object.values(groups).find((candidate) =>
+      String(candidate.name).endsWith('-sagemaker-runtime'),
+    )!;
+    expect(group.ingress).toEqual([
+      expect.objectContaining({
+        from_port: 443,
+        to_port: 443,
+        protocol: 'tcp',
+        security_groups: [`\${${groupAddress('-tasks')}.id}`],
+      }),
+    ]);
+    expect(group.ingress[0].cidr_blocks ?? []).toEqual([]);
+    expect(group.ingress[0].ipv6_cidr_blocks ?? []).toEqual([]);
+    expect(group.egress).toEqual([]);
+  });
+
+  it("lets the task role invoke the stage's endpoint through it, and nothing else", () => {
+    const runtime = endpoints.find((endpoint) => endpoint.vpc_endpoint_type === 'Interface')!;
+    const endpointArn = `arn:\${${addressOf('prod', 'data.aws_partition')}.partition}:sagemaker:us-east-1:\${${addressOf('prod', 'data.aws_caller_identity')}.account_id}:endpoint/calculator-prod`;
+    const taskRole = Object.entries(parsed('prod').resource.aws_iam_role as Record<string, Json>).find(
+      ([, role]) => String(role.name).endsWith('-api-task'),
+    )!;
+    expect(JSON.parse(runtime.policy).Statement).toEqual([
+      {
+        Sid: 'InvokeThisEndpointOnly',
+        Effect: 'Allow',
+        Principal: { AWS: `\${aws_iam_role.${taskRole[0]}.arn}` },
+        Action: 'sagemaker:InvokeEndpoint',
+        Resource: endpointArn,
+      },
+    ]);
+  });
+
+  it('has an S3 gateway endpoint on the private route tables', () => {
+    expect(endpoints.find((endpoint) => endpoint.vpc_endpoint_type === 'Gateway')).toMatchObject({
+      service_name: 'com.amazonaws.us-east-1.s3',
+      route_table_ids: '${var.private_route_table_ids}',
+    });
+    expect(parsed('prod').variable.private_route_table_ids.type).toBe('list(string)');
+  });
+
+  it('is left out where the stage turns it off, and the Lambda stage has none', () => {
+    const api = prod.api as Extract<StageConfig['api'], { kind: 'fargate' }>;
+    const off = JSON.parse(synth({ ...prod, stage: 'routed', api: { ...api, vpcEndpoints: false } }));
+    expect(off.resource.aws_vpc_endpoint).toBeUndefined();
+    expect(off.variable.private_route_table_ids).toBeUndefined();
+    expect(resourcesOf('dev', 'aws_vpc_endpoint')).toEqual([]);
+  });
+});
+
 describe('guards that fail the synth with a message naming the setting', () => {
   const instances = prod.endpoint as Extract<StageConfig['endpoint'], { kind: 'instances' }>;
   it.each<[string, StageConfig, RegExp]>([
