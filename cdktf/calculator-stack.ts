@@ -62,7 +62,7 @@ export class CalculatorStack extends TerraformStack {
       `${api.url}/graphql`,
       config.api.kind === 'lambda' ? `https://*.execute-api.${config.region}.amazonaws.com` : api.url,
     );
-    monitoring.watchApi(config, api.errorMetric);
+    monitoring.watchApi(config, api.errorMetric, inference.endpointName);
 
     new TerraformOutput(this, 'api_url', { value: `${api.url}/graphql`, description: 'POST GraphQL here' });
     new TerraformOutput(this, 'site_url', {

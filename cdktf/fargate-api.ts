@@ -266,7 +266,7 @@ export class FargateApi extends Construct implements HostedApi {
       setting: [{ name: 'containerInsights', value: 'enabled' }],
     });
     const environment = {
-      ...apiEnvironment(inference.endpointName),
+      ...apiEnvironment(inference.endpointName, config.stage),
       ...access.environment(config, siteOrigin),
       AWS_REGION: config.region,
       PORT: String(API_PORT),

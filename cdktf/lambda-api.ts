@@ -66,7 +66,10 @@ export class LambdaApi extends Construct implements HostedApi {
       timeout: hosting.timeoutSeconds,
       architectures: ['x86_64'],
       environment: {
-        variables: { ...apiEnvironment(inference.endpointName), ...access.environment(config, siteOrigin) },
+        variables: {
+          ...apiEnvironment(inference.endpointName, config.stage),
+          ...access.environment(config, siteOrigin),
+        },
       },
       loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
       dependsOn: [rolePolicy],

@@ -1,11 +1,14 @@
 import type { CloudwatchMetricAlarmConfig } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
 import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
+import { CloudwatchDashboard } from '@cdktn/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchEventRule } from '@cdktn/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktn/provider-aws/lib/cloudwatch-event-target';
 import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktn/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktn/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
+import { EMF_METRICS, EMF_REFUSAL_METRICS } from '../src/observability/emf';
+import { apiMetricsNamespace } from './api-environment';
 import type { ArtifactStore } from './artifact-store';
 import { policyDocument } from './iam-policy';
 import { VARIANT_NAME } from './inference-endpoint';
@@ -25,6 +28,33 @@ export interface HostedApi {
   /** Its 5xx metric, for the API alarm. */
   readonly errorMetric: ApiErrorMetric;
 }
+
+/**
+ * The metrics AWS publishes that the dashboard and alarms name, by namespace, as the services document
+ * them: SageMaker's endpoint invocation metrics and instance metrics
+ * (https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html), API Gateway HTTP APIs'
+ * and Application Load Balancers'. A test checks every metric of the dashboard is one of these or one the
+ * API publishes itself (EMF_METRIC_NAMES).
+ */
+export const AWS_PUBLISHED_METRICS: Readonly<Record<string, readonly string[]>> = {
+  'AWS/SageMaker': [
+    'Invocations',
+    'Invocation4XXErrors',
+    'Invocation5XXErrors',
+    'InvocationModelErrors',
+    'ModelLatency',
+    'OverheadLatency',
+    'InvocationsPerInstance',
+  ],
+  '/aws/sagemaker/Endpoints': ['CPUUtilization', 'MemoryUtilization', 'DiskUtilization'],
+  'AWS/ApiGateway': ['Count', '4xx', '5xx', 'Latency', 'IntegrationLatency'],
+  'AWS/ApplicationELB': [
+    'RequestCount',
+    'HTTPCode_Target_5XX_Count',
+    'HTTPCode_ELB_5XX_Count',
+    'TargetResponseTime',
+  ],
+};
 
 /** The model registry's approval events (EventBridge), which the stage's topic is told of. */
 export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
@@ -175,8 +205,24 @@ export class Monitoring extends Construct {
     });
   }
 
-  /** Adds the alarm on the API's 5xx answers, once the API's metric is known. */
-  watchApi(config: StageConfig, metric: ApiErrorMetric): void {
+  /**
+   * Adds what watches the API, once its metric is known: the alarm on its 5xx answers, the alarm on the
+   * calculations it refuses for capacity (its own EMF metric), and the stage's dashboard.
+   */
+  watchApi(config: StageConfig, metric: ApiErrorMetric, endpointName: string): void {
+    this.alarm('api-refusals', {
+      alarmName: `calculator-${config.stage}-api-refusals`,
+      alarmDescription:
+        'The API refused calculations for capacity (OVERLOADED, deadlines, an open circuit): the endpoint needs more instances, or is failing.',
+      namespace: apiMetricsNamespace(config.stage),
+      metricName: EMF_METRICS.refusals,
+      statistic: 'Sum',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: config.alarms.apiRefusals,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    this.dashboard(config, metric, endpointName);
     this.alarm('api-5xx', {
       alarmName: `calculator-${config.stage}-api-5xx`,
       alarmDescription: 'The GraphQL API answered with 5xx errors.',
@@ -188,6 +234,76 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
       threshold: config.alarms.api5xxErrors,
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  }
+
+  /** One dashboard per stage: the endpoint, its instances, and the API's own figures. */
+  private dashboard(config: StageConfig, apiErrors: ApiErrorMetric, endpointName: string): void {
+    const endpoint = ['EndpointName', endpointName, 'VariantName', VARIANT_NAME];
+    const api = apiMetricsNamespace(config.stage);
+    const widget = (title: string, metrics: unknown[][], extra: Record<string, unknown> = {}) => ({
+      type: 'metric',
+      width: 12,
+      height: 6,
+      properties: { title, region: config.region, view: 'timeSeries', period: 60, metrics, ...extra },
+    });
+    const widgets = [
+      widget('Endpoint invocations', [['AWS/SageMaker', 'Invocations', ...endpoint, { stat: 'Sum' }]]),
+      widget('Endpoint errors (4XX: bad requests; 5XX: the model failed)', [
+        ['AWS/SageMaker', 'Invocation4XXErrors', ...endpoint, { stat: 'Sum' }],
+        ['AWS/SageMaker', 'Invocation5XXErrors', ...endpoint, { stat: 'Sum' }],
+      ]),
+      widget(
+        'Model latency (microseconds)',
+        ['p50', 'p95', 'p99'].map((stat) => [
+          'AWS/SageMaker',
+          'ModelLatency',
+          ...endpoint,
+          { stat, label: stat },
+        ]),
+      ),
+      ...(config.endpoint.kind === 'instances'
+        ? [
+            widget('Endpoint instances and CPU', [
+              // Each instance reports once a minute: the sample count is the number of instances serving.
+              [
+                '/aws/sagemaker/Endpoints',
+                'CPUUtilization',
+                ...endpoint,
+                { stat: 'SampleCount', label: 'instances', yAxis: 'right' },
+              ],
+              [
+                '/aws/sagemaker/Endpoints',
+                'CPUUtilization',
+                ...endpoint,
+                { stat: 'Average', label: 'CPU % (all cores)' },
+              ],
+            ]),
+          ]
+        : []),
+      widget('API: calculations per invocation, and invocations', [
+        [api, EMF_METRICS.calculationsPerInvocation, { stat: 'Average' }],
+        [api, EMF_METRICS.invocations, { stat: 'Sum', yAxis: 'right' }],
+      ]),
+      widget('API: queue wait (ms) and the endpoint circuit (0 closed, 1 half-open, 2 open)', [
+        [api, EMF_METRICS.queueWaitMs, { stat: 'Average' }],
+        [api, EMF_METRICS.circuitState, { stat: 'Maximum', yAxis: 'right' }],
+      ]),
+      widget('API: calculations refused, by reason', [
+        ...Object.values(EMF_REFUSAL_METRICS).map((name) => [api, name, { stat: 'Sum' }]),
+      ]),
+      widget('API: 5xx answers', [
+        [
+          apiErrors.namespace,
+          apiErrors.metricName,
+          ...Object.entries(apiErrors.dimensions).flat(),
+          { stat: 'Sum' },
+        ],
+      ]),
+    ];
+    new CloudwatchDashboard(this, 'dashboard', {
+      dashboardName: `calculator-${config.stage}`,
+      dashboardBody: JSON.stringify({ widgets }),
     });
   }
 

@@ -101,6 +101,8 @@ export interface StageConfig {
     readonly modelLatencyP95Ms: number;
     /** API 5xx answers in 5 minutes that raise the alarm. */
     readonly api5xxErrors: number;
+    /** Calculations the API refused for capacity (its EMF Refusals metric) in 5 minutes that raise the alarm. */
+    readonly apiRefusals: number;
     readonly email?: string;
   };
   readonly api: ApiHosting;
@@ -270,7 +272,7 @@ export function validateStageConfig(config: StageConfig): void {
     at('dataCapture.samplingPercent', `must be from 1 to 100, got ${config.dataCapture.samplingPercent}`);
   }
 
-  for (const key of ['invocation5xxErrors', 'modelLatencyP95Ms', 'api5xxErrors'] as const) {
+  for (const key of ['invocation5xxErrors', 'modelLatencyP95Ms', 'api5xxErrors', 'apiRefusals'] as const) {
     if (!(config.alarms[key] > 0)) at(`alarms.${key}`, `must be greater than 0, got ${config.alarms[key]}`);
   }
   const { api } = config;

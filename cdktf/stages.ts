@@ -33,7 +33,7 @@ export const STAGES: Readonly<Record<string, StageConfig>> = {
     rollout: { kind: 'all-at-once', waitSeconds: 300 },
     images: { containerTag: '1.0.0', apiTag: '1.0.0' },
     endpoint: { kind: 'instances', instanceType: 'ml.t2.medium', instanceCount: 1 },
-    alarms: { invocation5xxErrors: 5, modelLatencyP95Ms: 250, api5xxErrors: 10 },
+    alarms: { invocation5xxErrors: 5, modelLatencyP95Ms: 250, api5xxErrors: 10, apiRefusals: 10_000 },
     api: { kind: 'lambda', memoryMb: 1024, timeoutSeconds: 15, throttle: { burstLimit: 100, rateLimit: 50 } },
     corsOrigins: [],
     site: { ide: true },
@@ -61,7 +61,7 @@ export const STAGES: Readonly<Record<string, StageConfig>> = {
       },
     },
     dataCapture: { samplingPercent: 10 },
-    alarms: { invocation5xxErrors: 1, modelLatencyP95Ms: 100, api5xxErrors: 5 },
+    alarms: { invocation5xxErrors: 1, modelLatencyP95Ms: 100, api5xxErrors: 5, apiRefusals: 10_000 },
     api: {
       kind: 'fargate',
       cpu: 512,

@@ -1,5 +1,6 @@
 import type { ApiServices } from './api-services';
 import { createApiServices } from './api-services';
+import { startEmfPublisher } from './observability/emf';
 import type { SecretKeysWatch } from './access/secret-keys';
 import { watchSecretKeys } from './access/secret-keys';
 import type { ApiConfig } from './config/api-config';
@@ -62,12 +63,14 @@ export async function composeApi(options: {
     requestTimeoutMs: config.requestTimeoutMs,
     createContext: (requestId, signal) => services.createContext(requestId, signal),
   });
+  const emf = config.emf && startEmfPublisher({ metrics: services.metrics, logger, ...config.emf });
   return {
     services,
     graphql,
     freshenKeys: () => keyWatch?.freshen() ?? Promise.resolve(),
     async stop() {
       keyWatch?.stop();
+      await emf?.stop();
       await apollo.stop();
       services.circuit.shutdown();
       services.endpoint.close();

@@ -111,6 +111,18 @@ export interface ApiConfig {
   readonly access: AccessConfig;
   /** Origins allowed cross-origin (none: same-origin only). */
   readonly corsOrigins: CorsOrigins;
+  /** CloudWatch metrics in Embedded Metric Format in the logs (EMF_NAMESPACE); off when unset. */
+  readonly emf: { readonly namespace: string; readonly intervalSeconds: number } | undefined;
+}
+
+/** EMF_NAMESPACE (a CloudWatch namespace, e.g. Calculator/prod) and EMF_INTERVAL_SECONDS. */
+function readEmf(env: Environment): ApiConfig['emf'] {
+  const namespace = readString(env, 'EMF_NAMESPACE', '', {
+    regex: /^[A-Za-z0-9_./#:-]{1,255}$/,
+    description: 'a CloudWatch namespace (letters, digits, . _ - / # :), e.g. Calculator/prod',
+  });
+  const intervalSeconds = readInteger(env, 'EMF_INTERVAL_SECONDS', 60, 1, 3600);
+  return namespace === '' ? undefined : { namespace, intervalSeconds };
 }
 
 function readEndpoint(env: Environment): EndpointTarget {
@@ -303,6 +315,7 @@ export function loadApiConfig(env: Environment = process.env): ApiConfig {
     nodeEnv: environment,
     access,
     corsOrigins: readCorsOrigins(env, access),
+    emf: readEmf(env),
   };
   if (maxQueued < config.limits.maxCalculationsPerRequest) {
     throw new ConfigurationError(

@@ -34,6 +34,8 @@ import type { Deployments } from '../../cdktf/deployments';
 import type { StageConfig } from '../../cdktf/stage-config';
 import { STAGES } from '../../cdktf/stages';
 import { CACHING_OPTIMIZED_POLICY_ID } from '../../cdktf/static-site';
+import { AWS_PUBLISHED_METRICS } from '../../cdktf/monitoring';
+import { EMF_METRIC_NAMES } from '../../src/observability/emf';
 import { pageSecurityHeaders } from '../../src/http/security-headers';
 import { siteFiles } from '../../src/ui/site-files';
 import { ROOT } from '../harness/container-process';
@@ -683,6 +685,87 @@ describe.each(['dev', 'prod'] as const)("the %s stage's static site", (stage) =>
       expect(environment).toContainEqual({ name: 'CORS_ORIGINS', value: site });
       expect(environment.find((variable) => variable.name === 'GRAPHQL_IDE')).toBeUndefined();
     }
+  });
+});
+
+describe.each(['dev', 'prod'] as const)("the %s stage's dashboard and the API's own metrics", (stage) => {
+  const [dashboard] = resourcesOf(stage, 'aws_cloudwatch_dashboard');
+  const body = JSON.parse(dashboard!.dashboard_body) as {
+    widgets: { properties: { title: string; metrics: unknown[][] } }[];
+  };
+  const metricsOf = (widget: (typeof body.widgets)[number]) =>
+    widget.properties.metrics.map((metric) => ({
+      namespace: metric[0] as string,
+      name: metric[1] as string,
+    }));
+
+  it('shows the endpoint, its latency percentiles, its instances, and the API figures', () => {
+    expect(dashboard!.dashboard_name).toBe(`calculator-${stage}`);
+    const names = body.widgets.flatMap(metricsOf).map((metric) => `${metric.namespace} ${metric.name}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'AWS/SageMaker Invocations',
+        'AWS/SageMaker Invocation4XXErrors',
+        'AWS/SageMaker Invocation5XXErrors',
+        'AWS/SageMaker ModelLatency',
+        '/aws/sagemaker/Endpoints CPUUtilization',
+        `Calculator/${stage} CalculationsPerInvocation`,
+        `Calculator/${stage} QueueWaitMs`,
+        `Calculator/${stage} RefusedOverloaded`,
+        `Calculator/${stage} CircuitState`,
+      ]),
+    );
+    const latency = body.widgets.find((widget) => widget.properties.title.startsWith('Model latency'))!;
+    expect(latency.properties.metrics.map((metric) => (metric.at(-1) as { stat: string }).stat)).toEqual([
+      'p50',
+      'p95',
+      'p99',
+    ]);
+  });
+
+  it('names only metrics that AWS or the API publishes', () => {
+    const unpublished = body.widgets
+      .flatMap(metricsOf)
+      .filter(({ namespace, name }) =>
+        namespace === `Calculator/${stage}`
+          ? !EMF_METRIC_NAMES.includes(name)
+          : !(AWS_PUBLISHED_METRICS[namespace] ?? []).includes(name),
+      );
+    expect(unpublished).toEqual([]);
+    // The alarms too.
+    for (const alarm of resourcesOf(stage, 'aws_cloudwatch_metric_alarm')) {
+      const published =
+        alarm.namespace === `Calculator/${stage}`
+          ? EMF_METRIC_NAMES
+          : (AWS_PUBLISHED_METRICS[alarm.namespace] ?? []);
+      expect([alarm.alarm_name, published.includes(alarm.metric_name)]).toEqual([alarm.alarm_name, true]);
+    }
+  });
+
+  it('alarms on the calculations the API refuses for capacity, from the metric its logs publish', () => {
+    const alarm = resourcesOf(stage, 'aws_cloudwatch_metric_alarm').find(
+      (candidate) => candidate.alarm_name === `calculator-${stage}-api-refusals`,
+    )!;
+    expect(alarm).toMatchObject({
+      namespace: `Calculator/${stage}`,
+      metric_name: 'Refusals',
+      statistic: 'Sum',
+      threshold: configs[stage].alarms.apiRefusals,
+      alarm_actions: [`\${${addressOf(stage, 'aws_sns_topic')}.arn}`],
+    });
+    const environment =
+      stage === 'dev'
+        ? resourcesOf(stage, 'aws_lambda_function')[0]!.environment.variables
+        : Object.fromEntries(
+            (
+              JSON.parse(resourcesOf(stage, 'aws_ecs_task_definition')[0]!.container_definitions)[0]
+                .environment as {
+                name: string;
+                value: string;
+              }[]
+            ).map((variable) => [variable.name, variable.value]),
+          );
+    expect(environment.EMF_NAMESPACE).toBe(`Calculator/${stage}`);
   });
 });
 
