@@ -8,7 +8,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'dist/',
-      'cdktf.out/',
+      '**/cdktf.out/',
       'coverage/',
       'test/artifacts/',
       'src/ui/public/vendor/',
