@@ -333,7 +333,10 @@ export class FargateApi extends Construct implements HostedApi {
         predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' },
       },
     });
-    this.url = `${hosting.certificateArn ? 'https' : 'http'}://${loadBalancer.dnsName}`;
+    // With a certificate, the API is at the domain it names (its DNS record pointing at the load balancer).
+    this.url = hosting.certificateArn
+      ? `https://${hosting.domainName ?? loadBalancer.dnsName}`
+      : `http://${loadBalancer.dnsName}`;
     this.errorMetric = {
       namespace: 'AWS/ApplicationELB',
       metricName: 'HTTPCode_Target_5XX_Count',

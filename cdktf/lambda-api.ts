@@ -103,7 +103,7 @@ export class LambdaApi extends Construct implements HostedApi {
       retentionInDays: config.logRetentionDays,
       kmsKeyId: store.key.arn,
     });
-    const stage = new Apigatewayv2Stage(this, 'stage', {
+    new Apigatewayv2Stage(this, 'stage', {
       apiId: api.id,
       name: '$default',
       autoDeploy: true,
@@ -131,7 +131,8 @@ export class LambdaApi extends Construct implements HostedApi {
       principal: 'apigateway.amazonaws.com',
       sourceArn: `${api.executionArn}/*/*`,
     });
-    this.url = stage.invokeUrl;
+    // The API's own endpoint: the $default stage's invoke URL ends in a slash, which would make //graphql.
+    this.url = api.apiEndpoint;
     this.errorMetric = {
       namespace: 'AWS/ApiGateway',
       metricName: '5xx',

@@ -56,6 +56,11 @@ export type ApiHosting =
       /** An ACM certificate for HTTPS on the load balancer; HTTP only when absent. */
       readonly certificateArn?: string;
       /**
+       * The domain the certificate is for, whose DNS record points at the load balancer: the API's URL,
+       * and so the one the static site's page calls (an HTTPS page may call only HTTPS).
+       */
+      readonly domainName?: string;
+      /**
        * The WAF rate-based rule on the load balancer: requests per client IP in any 5 minutes, past which
        * that IP is blocked (403) until its rate falls. Per-key quotas are the API's; this is the fleet's.
        */
@@ -297,6 +302,12 @@ export function validateStageConfig(config: StageConfig): void {
       at(
         'api.wafRequestsPer5MinutesPerIp',
         `must be a whole number from 10 to 2000000000 (WAF's rate-based limits), got ${api.wafRequestsPer5MinutesPerIp}`,
+      );
+    }
+    if (api.domainName !== undefined && !api.certificateArn) {
+      at(
+        'api.domainName',
+        'needs api.certificateArn, a certificate for that domain (the API is HTTPS there)',
       );
     }
   } else {

@@ -9,7 +9,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktn/provider-aws/
 import { S3Object } from '@cdktn/provider-aws/lib/s3-object';
 import { AssetType, TerraformAsset } from 'cdktn';
 import { Construct } from 'constructs';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pageSecurityHeaders } from '../src/http/security-headers';
@@ -127,9 +127,8 @@ export class StaticSite extends Construct {
     const files = siteFiles({ graphqlUrl, ide: this.config.site.ide });
     // The files that do not depend on the deployment go in as one asset folder, as they will lie in the bucket.
     const fixed = files.filter((file) => file.key !== 'config.json');
-    const folder = join(tmpdir(), `calculator-site-${this.config.stage}`);
-    rmSync(folder, { recursive: true, force: true });
-    mkdirSync(folder, { recursive: true });
+    // A folder of this synth's own: another synth (a parallel test, another checkout) never touches it.
+    const folder = mkdtempSync(join(tmpdir(), `calculator-site-${this.config.stage}-`));
     writeSiteFolder(folder, fixed);
     const asset = new TerraformAsset(this, 'files', { path: folder, type: AssetType.DIRECTORY });
     fixed.forEach(

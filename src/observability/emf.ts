@@ -76,11 +76,15 @@ export async function emfRecord(
       since(totals.rejected[reason] ?? 0, previous?.rejected[reason]),
     ]),
   );
+  // A mean over no samples is left out, not 0: an idle process would pull the dashboard's average down.
   const values: Record<string, number> = {
     [EMF_METRICS.invocations]: invocations,
-    [EMF_METRICS.calculationsPerInvocation]:
-      invocations > 0 ? since(totals.batchSum, previous?.batchSum) / invocations : 0,
-    [EMF_METRICS.queueWaitMs]: waits > 0 ? (since(totals.waitSum, previous?.waitSum) / waits) * 1000 : 0,
+    ...(invocations > 0
+      ? { [EMF_METRICS.calculationsPerInvocation]: since(totals.batchSum, previous?.batchSum) / invocations }
+      : {}),
+    ...(waits > 0
+      ? { [EMF_METRICS.queueWaitMs]: (since(totals.waitSum, previous?.waitSum) / waits) * 1000 }
+      : {}),
     [EMF_METRICS.refusals]: Object.entries(refused)
       .filter(([name]) => name !== EMF_REFUSAL_METRICS.rate_limited)
       .reduce((sum, [, count]) => sum + count, 0),

@@ -264,7 +264,13 @@ describe('an answer that stalls after its headers', () => {
     expect(stalled.ms).toBeLessThan(2_000);
     // The invocation still holds its socket: not ready, though the endpoint's health probe passes.
     proxy.mode = 'pass';
-    const meanwhile = await ready();
+    // The invocation counts as stuck when its own deadline passes, which it reaches a moment after the
+    // request's (it left after the request arrived): ask again for up to a second.
+    let meanwhile = await ready();
+    for (let attempt = 0; attempt < 20 && meanwhile.status === 200; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      meanwhile = await ready();
+    }
     expect(meanwhile).toMatchObject({ status: 503, body: { status: 'not ready', stuckInvocations: 1 } });
     // Its slot is free: the next request is served at once.
     const next = await timedPost(api.url, add(2));

@@ -660,7 +660,7 @@ describe.each(['dev', 'prod'] as const)("the %s stage's static site", (stage) =>
     const config = JSON.parse(objects.find((o) => o.key === 'config.json')!.content);
     expect(config.graphqlUrl).toEqual(
       stage === 'dev'
-        ? `\${${addressOf(stage, 'aws_apigatewayv2_stage')}.invoke_url}/graphql`
+        ? `\${${addressOf(stage, 'aws_apigatewayv2_api')}.api_endpoint}/graphql`
         : expect.stringMatching(/^http:\/\/\$\{aws_lb\.[^}]+\.dns_name\}\/graphql$/),
     );
     // The IDE is published on dev's site only; prod's has the page alone.
@@ -766,6 +766,39 @@ describe.each(['dev', 'prod'] as const)("the %s stage's dashboard and the API's 
             ).map((variable) => [variable.name, variable.value]),
           );
     expect(environment.EMF_NAMESPACE).toBe(`Calculator/${stage}`);
+  });
+});
+
+describe("the prod site's page and an HTTPS API", () => {
+  const api = prod.api as Extract<StageConfig['api'], { kind: 'fargate' }>;
+
+  it('calls the API at its domain once it has a certificate (an HTTPS page may call only HTTPS)', () => {
+    const withDomain = JSON.parse(
+      synth({
+        ...prod,
+        stage: 'secure',
+        api: {
+          ...api,
+          certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/abc',
+          domainName: 'api.example.com',
+        },
+      }),
+    );
+    const objects = Object.values(withDomain.resource.aws_s3_object) as Json[];
+    expect(JSON.parse(objects.find((o) => o.key === 'config.json')!.content).graphqlUrl).toBe(
+      'https://api.example.com/graphql',
+    );
+    expect(withDomain.output.api_url.value).toBe('https://api.example.com/graphql');
+    const [headers] = Object.values(withDomain.resource.aws_cloudfront_response_headers_policy) as Json[];
+    expect(headers!.security_headers_config.content_security_policy.content_security_policy).toContain(
+      "connect-src 'self' https://api.example.com;",
+    );
+  });
+
+  it('refuses a domain without a certificate', () => {
+    expect(() => synth({ ...prod, stage: 'nocert', api: { ...api, domainName: 'api.example.com' } })).toThrow(
+      /api\.domainName: needs api\.certificateArn/,
+    );
   });
 });
 

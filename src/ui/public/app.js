@@ -309,7 +309,13 @@ onApiKeyNeeded((message) => {
 
 /** The footer names the API the page calls, and links the IDE where there is one. */
 async function showWhereTheApiIs() {
-  const { graphqlUrl, ideUrl } = await pageConfig();
+  let where;
+  try {
+    where = await pageConfig();
+  } catch {
+    return setTimeout(showWhereTheApiIs, 5000);
+  }
+  const { graphqlUrl, ideUrl } = where;
   $('api-url').textContent = graphqlUrl;
   if (ideUrl) $('ide-link').href = ideUrl;
   $('ide-link').hidden = !ideUrl;

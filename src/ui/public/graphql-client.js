@@ -38,19 +38,20 @@ let config;
 
 /**
  * Where the API is, and the IDE (or null): `config.json` beside the page. The API serves one naming
- * itself; a stage's static site has one naming its API. Read once; a failure is not kept, and means the
- * API beside the page.
+ * itself; a stage's static site has one naming its API. Kept once read; a failure is not kept (the next
+ * request asks again) and counts as the API not being reachable.
  * @returns {Promise<{graphqlUrl: string, ideUrl: string | null}>}
+ * @throws {ApiUnreachableError} when config.json cannot be read.
  */
 export function pageConfig() {
   config ??= fetch('config.json', { cache: 'no-cache' })
     .then((response) => {
-      if (!response.ok) throw new Error(`config.json: ${response.status}`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
       return response.json();
     })
-    .catch(() => {
+    .catch((error) => {
       config = undefined;
-      return { graphqlUrl: '/graphql', ideUrl: '/graphql' };
+      throw new ApiUnreachableError(`The page's config.json could not be read (${error.message}).`);
     });
   return config;
 }
