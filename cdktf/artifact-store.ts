@@ -10,8 +10,39 @@ import { S3BucketPublicAccessBlock } from '@cdktn/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktn/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktn/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
+import type { PolicyStatement } from './iam-policy';
 import { policyDocument } from './iam-policy';
 import type { StageConfig } from './stage-config';
+
+/**
+ * A bucket no one outside the account can reach: every kind of public access blocked, and ACLs off (the
+ * bucket owner owns every object). As `public-access-block` and `ownership` under `scope`.
+ */
+export function keepPrivate(scope: Construct, bucket: S3Bucket): void {
+  new S3BucketPublicAccessBlock(scope, 'public-access-block', {
+    bucket: bucket.id,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+  new S3BucketOwnershipControls(scope, 'ownership', {
+    bucket: bucket.id,
+    rule: { objectOwnership: 'BucketOwnerEnforced' },
+  });
+}
+
+/** The bucket-policy statement that refuses every request to a bucket over plain HTTP. */
+export function denyInsecureTransport(bucket: S3Bucket): PolicyStatement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [bucket.arn, `${bucket.arn}/*`],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}
 
 /**
  * What the stage's other resources build on: the KMS key (rotated), the artifact bucket (versioned, KMS,
@@ -91,29 +122,10 @@ export class ArtifactStore extends Construct {
         },
       ],
     });
-    new S3BucketPublicAccessBlock(this, 'public-access-block', {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', {
-      bucket: this.bucket.id,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
+    keepPrivate(this, this.bucket);
     new S3BucketPolicy(this, 'tls-only', {
       bucket: this.bucket.id,
-      policy: policyDocument([
-        {
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
-      ]),
+      policy: policyDocument([denyInsecureTransport(this.bucket)]),
     });
 
     const repository = (name: string) =>

@@ -2,9 +2,7 @@ import { CloudfrontDistribution } from '@cdktn/provider-aws/lib/cloudfront-distr
 import { CloudfrontOriginAccessControl } from '@cdktn/provider-aws/lib/cloudfront-origin-access-control';
 import { CloudfrontResponseHeadersPolicy } from '@cdktn/provider-aws/lib/cloudfront-response-headers-policy';
 import { S3Bucket } from '@cdktn/provider-aws/lib/s3-bucket';
-import { S3BucketOwnershipControls } from '@cdktn/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktn/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktn/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktn/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3Object } from '@cdktn/provider-aws/lib/s3-object';
 import { AssetType, TerraformAsset } from 'cdktn';
@@ -16,6 +14,7 @@ import { pageSecurityHeaders } from '../src/http/security-headers';
 import type { SiteFile } from '../src/ui/site-files';
 import { CACHE_NO_CACHE, siteFiles, writeSiteFolder } from '../src/ui/site-files';
 import type { ArtifactStore } from './artifact-store';
+import { denyInsecureTransport, keepPrivate } from './artifact-store';
 import { policyDocument } from './iam-policy';
 import type { StageConfig } from './stage-config';
 
@@ -47,17 +46,7 @@ export class StaticSite extends Construct {
       bucket: this.bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
     });
-    new S3BucketPublicAccessBlock(this, 'public-access-block', {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', {
-      bucket: this.bucket.id,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
+    keepPrivate(this, this.bucket);
     const accessControl = new CloudfrontOriginAccessControl(this, 'origin-access-control', {
       name: `${prefix}-site`,
       originAccessControlOriginType: 's3',
@@ -106,14 +95,7 @@ export class StaticSite extends Construct {
           Resource: `${this.bucket.arn}/*`,
           Condition: { StringEquals: { 'AWS:SourceArn': this.distribution.arn } },
         },
-        {
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
+        denyInsecureTransport(this.bucket),
       ]),
     });
   }

@@ -35,6 +35,7 @@ import type { StageConfig } from '../../cdktf/stage-config';
 import { STAGES } from '../../cdktf/stages';
 import { CACHING_OPTIMIZED_POLICY_ID } from '../../cdktf/static-site';
 import { AWS_PUBLISHED_METRICS } from '../../cdktf/monitoring';
+import { ACTIONS_WITHOUT_RESOURCES } from '../../cdktf/security-scan';
 import { EMF_METRIC_NAMES } from '../../src/observability/emf';
 import { pageSecurityHeaders } from '../../src/http/security-headers';
 import { siteFiles } from '../../src/ui/site-files';
@@ -304,15 +305,11 @@ describe.each(['dev', 'prod'] as const)('the %s stack', (stage) => {
   });
 
   it('uses no "*" resource for an action that accepts a resource ARN', () => {
-    const withoutResourceLevelPermissions = new Set([
-      'ecr:GetAuthorizationToken',
-      'cloudwatch:PutMetricData',
-    ]);
     const wildcards = resourcesOf(stage, 'aws_iam_role_policy')
       .flatMap((policy) => JSON.parse(policy.policy).Statement as Json[])
       .filter((statement) => [statement.Resource].flat().includes('*'))
       .flatMap((statement) => [statement.Action].flat())
-      .filter((action) => !withoutResourceLevelPermissions.has(action));
+      .filter((action) => !ACTIONS_WITHOUT_RESOURCES.has(action));
     expect(wildcards).toEqual([]);
   });
 
